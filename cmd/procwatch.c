@@ -1,0 +1,595 @@
+/* procwatch.c - log process events with what /proc knows about each process */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "decode.h"
+#include "format.h"
+#include "names.h"
+#include "procfs.h"
+#include "ptable.h"
+#include "sink.h"
+#include "source.h"
+#include "strutil.h"
+
+#define EXIT_USAGE 2
+#define BATCH 1024		/* events taken from the socket before they are written */
+#define DRAIN_GRACE_MS 2000	/* after COMMAND is reaped, how long to wait for its exit event */
+
+enum format { FORMAT_AUTO, FORMAT_JSON, FORMAT_TEXT };
+
+struct options {
+	unsigned events;	/* PW_KIND_BIT()s to show */
+	enum format format;
+	unsigned long count;	/* 0: no limit */
+	bool threads;
+	size_t rcvbuf;		/* 0: default */
+	char **command;		/* NULL: watch the whole system */
+};
+
+/* Run state of one procwatch invocation. */
+struct run {
+	struct options opt;
+	struct pw_source *src;
+	struct pw_procfs *pfs;
+	struct pw_names *names;
+	struct pw_ptable *pt;
+	struct pw_event *evs;
+	struct pw_fmt_state fmt;
+	struct sink out;
+	struct pw_record_opts ropts;
+	unsigned long written;
+	pid_t child;		/* COMMAND, 0 when none */
+	bool child_reaped;
+	int child_status;
+	bool child_exit_seen;	/* its exit event has been processed */
+	struct timespec reaped_at;
+	bool done;
+};
+
+static volatile sig_atomic_t got_signal;	/* last SIGINT/SIGTERM/SIGHUP received */
+static volatile sig_atomic_t got_sigchld;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGCHLD)
+		got_sigchld = 1;
+	else
+		got_signal = sig;
+}
+
+static const struct option longopts[] = {
+	{ "events", required_argument, NULL, 'e' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "threads", no_argument, NULL, 'T' },
+	{ "rcvbuf", required_argument, NULL, 'R' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(void)
+{
+	printf("Usage: procwatch [OPTION]... [-- COMMAND [ARG]...]\n"
+	       "Log process events (fork, exec, exit, ...) with what /proc knows about each\n"
+	       "process, one line per event: NDJSON for jq and log shippers, or text.\n"
+	       "With COMMAND: subscribe, run COMMAND, report only it and its descendants,\n"
+	       "and exit with its status.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -e, --events=LIST   events to show, comma-separated (default all):\n"
+	       "                      ");
+	for (unsigned k = 0; k < PW_EV_NKINDS; k++)
+		printf("%s,", pw_event_names[k]);
+	printf("all\n"
+	       "  -f, --format=FMT    json or text (default: text on a terminal, else json)\n"
+	       "  -n, --count=N       stop after N records\n"
+	       "      --threads       also show thread creation and thread exit\n"
+	       "      --rcvbuf=BYTES  kernel receive buffer (default %u; beyond\n"
+	       "                      net.core.rmem_max needs CAP_NET_ADMIN)\n"
+	       "  -h, --help          show this help and exit\n"
+	       "  -V, --version       show the version and exit\n"
+	       "\n"
+	       "Exit status: 0 success, 1 runtime error, 2 usage error; with COMMAND, its\n"
+	       "status (128+N when killed by signal N; 126/127 when it cannot be run).\n"
+	       "See procwatch(1) for the fields of each event.\n",
+	       PW_SOURCE_RCVBUF_DEFAULT);
+}
+
+static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("procwatch: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'procwatch --help' for more information.\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	unsigned long v;
+	const char *bad;
+	size_t badlen;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->events = PW_KINDS_ALL;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:e:f:n:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (pw_events_parse(optarg, &o->events, &bad, &badlen) < 0)
+				usage_error("unknown event '%.*s' in --events (known: fork, exec, exit, uid, gid, "
+					    "sid, ptrace, comm, coredump, all)", (int)badlen, bad);
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				o->format = FORMAT_JSON;
+			else if (strcmp(optarg, "text") == 0)
+				o->format = FORMAT_TEXT;
+			else
+				usage_error("unknown format '%s' (use json or text)", optarg);
+			break;
+		case 'n':
+			if (pw_parse_ulong(optarg, 1, ULONG_MAX, &o->count) < 0)
+				usage_error("invalid --count '%s': expected a whole number >= 1", optarg);
+			break;
+		case 'T':
+			o->threads = true;
+			break;
+		case 'R':
+			if (pw_parse_ulong(optarg, 4096, (unsigned long)INT_MAX / 2, &v) < 0)
+				usage_error("invalid --rcvbuf '%s': expected bytes from 4096 to %d", optarg,
+					    INT_MAX / 2);
+			o->rcvbuf = v;
+			break;
+		case 'h':
+			usage();
+			exit(EXIT_SUCCESS);
+		case 'V':
+			printf("procwatch %s\n", PACKAGE_VERSION);
+			exit(EXIT_SUCCESS);
+		case ':':
+			if (optopt)
+				usage_error("option '-%c' needs an argument", optopt);
+			usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			if (optopt)
+				usage_error("unknown option '-%c'", optopt);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		/* a command must be introduced by "--", so a mistyped option is never run */
+		if (strcmp(argv[optind - 1], "--") != 0)
+			usage_error("unexpected argument '%s' (a command goes after '--')", argv[optind]);
+		o->command = argv + optind;
+	} else if (optind > 1 && strcmp(argv[optind - 1], "--") == 0) {
+		usage_error("'--' must be followed by a command");
+	}
+	if (o->format == FORMAT_AUTO)
+		o->format = isatty(STDOUT_FILENO) ? FORMAT_TEXT : FORMAT_JSON;
+}
+
+/* One line on stderr for a failed subscription: why, and what to do. */
+static void explain_source_error(int err, const struct pw_source_info *info)
+{
+	switch (err) {
+	case -EPROTONOSUPPORT:
+		fprintf(stderr, "procwatch: this kernel has no process events connector "
+			"(CONFIG_PROC_EVENTS is off): procwatch cannot run here\n");
+		break;
+	case -EPERM:
+	case -EACCES:
+		fprintf(stderr, "procwatch: %s: permission denied: kernels before 6.6 need "
+			"CAP_NET_ADMIN (run as root or 'setcap cap_net_admin+ep procwatch')\n", info->step);
+		break;
+	case -ECONNREFUSED:
+		fprintf(stderr, "procwatch: %s: connection refused: process events are only sent to the "
+			"initial network namespace; run procwatch there (e.g. not under 'unshare -n')\n",
+			info->step);
+		break;
+	case PW_SOURCE_NOACK:
+		fprintf(stderr, "procwatch: subscribe: the kernel ignored the subscription: process "
+			"events need the initial pid and user namespaces; run procwatch on the host, "
+			"not in a container or 'unshare -p'/'unshare -U'\n");
+		break;
+	default:
+		fprintf(stderr, "procwatch: %s: %s\n", info->step ? info->step : "subscribe", strerror(-err));
+		break;
+	}
+}
+
+/* Offset from the kernel's CLOCK_MONOTONIC timestamps to wall-clock time. */
+static int64_t wall_offset(void)
+{
+	struct timespec mono, real;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	return ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000 + (real.tv_nsec - mono.tv_nsec);
+}
+
+static long ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/*
+ * Start COMMAND with the signal state procwatch inherited. Returns 0, or
+ * the exit status to use when it could not be started (after printing why).
+ */
+static int spawn(struct run *run, const sigset_t *origmask)
+{
+	int pfd[2], err = 0;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		fprintf(stderr, "procwatch: pipe: %s\n", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "procwatch: fork: %s\n", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return EXIT_FAILURE;
+	}
+	if (pid == 0) {
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+		close(pfd[0]);
+		sigaction(SIGPIPE, &dfl, NULL);
+		sigaction(SIGINT, &dfl, NULL);
+		sigaction(SIGTERM, &dfl, NULL);
+		sigaction(SIGHUP, &dfl, NULL);
+		sigaction(SIGCHLD, &dfl, NULL);
+		sigprocmask(SIG_SETMASK, origmask, NULL);
+		execvp(run->opt.command[0], run->opt.command);
+		err = errno;
+		n = write(pfd[1], &err, sizeof(err));
+		(void)n;
+		_exit(err == ENOENT ? 127 : 126);
+	}
+	close(pfd[1]);
+	run->child = pid;
+	/* the child is in the traced tree before any of its events is read */
+	{
+		struct pw_pentry *e = pw_ptable_insert(run->pt, pid);
+
+		if (e)
+			e->flags |= PW_PT_TRACKED;
+	}
+	do
+		n = read(pfd[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(pfd[0]);
+	if (n == sizeof(err)) {
+		fprintf(stderr, "procwatch: %s: %s\n", run->opt.command[0], strerror(err));
+		waitpid(pid, NULL, 0);
+		run->child = 0;
+		return err == ENOENT ? 127 : 126;
+	}
+	return 0;
+}
+
+/* Update the process table with ev and decide whether ev is shown. */
+static bool track(struct run *run, struct pw_event *ev)
+{
+	struct pw_pentry *e = NULL;
+	bool show;
+
+	switch (ev->kind) {
+	case PW_EV_LOST:
+		return true;
+	case PW_EV_FORK:
+		if (!ev->thread) {
+			struct pw_pentry *parent = pw_ptable_lookup(run->pt, ev->ppid);
+			bool tracked = (parent && (parent->flags & PW_PT_TRACKED)) ||
+				       (run->child && ev->pid == run->child);
+
+			/* only the traced tree needs entries in command mode */
+			if (!run->child || tracked) {
+				e = pw_ptable_insert(run->pt, ev->pid);
+				if (e) {
+					e->ppid = ev->ppid;
+					e->flags = tracked ? PW_PT_TRACKED : 0;
+					if (parent)
+						memcpy(e->comm, parent->comm, sizeof(e->comm));
+				}
+			}
+		}
+		break;
+	case PW_EV_COMM:
+		e = pw_ptable_lookup(run->pt, ev->pid);
+		if (e) {
+			memcpy(ev->u.comm.old_comm, e->comm, sizeof(ev->u.comm.old_comm));
+			memcpy(e->comm, ev->u.comm.comm, sizeof(e->comm));
+		}
+		break;
+	default:
+		break;
+	}
+	if (!e)
+		e = pw_ptable_lookup(run->pt, ev->pid);
+	if (run->child && !(e && (e->flags & PW_PT_TRACKED)))
+		return false;
+	show = run->opt.events & PW_KIND_BIT(ev->kind);
+	if (ev->thread && !run->opt.threads)
+		show = false;
+	return show;
+}
+
+/* What to read from /proc for ev: nothing that the event itself carries. */
+static unsigned wanted(const struct pw_event *ev)
+{
+	unsigned want = PW_F_ALL;
+
+	if (ev->ppid)
+		want &= ~PW_F_PPID;
+	if (ev->kind == PW_EV_COMM)
+		want &= ~PW_F_COMM;
+	return want;
+}
+
+/* After ev was shown (or not): forget processes that are gone. */
+static void retire(struct run *run, const struct pw_event *ev)
+{
+	if (ev->kind != PW_EV_EXIT || ev->thread)
+		return;
+	if (run->child && ev->pid == run->child)
+		run->child_exit_seen = true;
+	pw_ptable_remove(run->pt, ev->pid);
+}
+
+/* Remember comm from /proc so a later comm event can tell the old name. */
+static void learn(struct run *run, const struct pw_event *ev)
+{
+	struct pw_pentry *e;
+
+	if (!(ev->proc.have & PW_F_COMM) || ev->kind == PW_EV_COMM)
+		return;
+	e = pw_ptable_lookup(run->pt, ev->pid);
+	if (!e && (ev->kind == PW_EV_EXEC && !run->child))
+		e = pw_ptable_insert(run->pt, ev->pid);
+	if (e) {
+		size_t n = strnlen(ev->proc.comm, sizeof(e->comm) - 1);
+
+		memcpy(e->comm, ev->proc.comm, n);
+		e->comm[n] = '\0';
+	}
+}
+
+/* Write what is buffered; on failure say why and end the run. Returns the exit status to use, or -1. */
+static int flush_out(struct run *run)
+{
+	int r = sink_flush(&run->out);
+
+	if (r == 0)
+		return -1;
+	if (r == -EPIPE)
+		return EXIT_SUCCESS;
+	fprintf(stderr, "procwatch: write error: %s\n", strerror(-r));
+	return EXIT_FAILURE;
+}
+
+/*
+ * Take one batch from the socket, enrich, format and write it. Returns -1
+ * to go on, or an exit status.
+ */
+static int process_batch(struct run *run, int *nread)
+{
+	bool show[BATCH];
+	int n = pw_source_read(run->src, run->evs, BATCH);
+	int r;
+
+	*nread = n > 0 ? n : 0;
+	if (n < 0) {
+		fprintf(stderr, "procwatch: receive: %s\n", strerror(-n));
+		return EXIT_FAILURE;
+	}
+	for (int i = 0; i < n; i++)
+		show[i] = track(run, &run->evs[i]) && !run->done;
+
+	/* exec first: a short-lived process takes its command line with it */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < n; i++) {
+			struct pw_event *ev = &run->evs[i];
+
+			if (!show[i] || ev->kind == PW_EV_LOST || (ev->kind == PW_EV_EXEC) != (pass == 0))
+				continue;
+			if (pw_procfs_read(run->pfs, ev->pid, wanted(ev), &ev->proc) < 0) {
+				fprintf(stderr, "procwatch: reading /proc: %s\n", strerror(ENOMEM));
+				return EXIT_FAILURE;
+			}
+		}
+	}
+
+	run->ropts.wall_offset_ns = wall_offset();
+	for (int i = 0; i < n; i++) {
+		struct pw_event *ev = &run->evs[i];
+
+		if (show[i] && !run->done) {
+			r = run->opt.format == FORMAT_JSON ?
+				    pw_format_json(ev, &run->ropts, &run->fmt, &run->out.buf) :
+				    pw_format_text(ev, &run->ropts, &run->fmt, &run->out.buf);
+			if (r < 0) {
+				fprintf(stderr, "procwatch: formatting: %s\n", strerror(-r));
+				return EXIT_FAILURE;
+			}
+			if (ev->kind != PW_EV_LOST && run->opt.count && ++run->written >= run->opt.count)
+				run->done = true;
+			if (run->out.buf.len >= 65536 && (r = flush_out(run)) >= 0)
+				return r;
+		}
+		if (show[i])
+			learn(run, ev);
+		retire(run, ev);
+	}
+	return -1;
+}
+
+/* The exit status a wait status stands for, as a shell reports it. */
+static int status_of(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return EXIT_FAILURE;
+}
+
+static void reap(struct run *run)
+{
+	int st;
+
+	if (!run->child || run->child_reaped)
+		return;
+	if (waitpid(run->child, &st, WNOHANG) == run->child) {
+		run->child_reaped = true;
+		run->child_status = st;
+		clock_gettime(CLOCK_MONOTONIC, &run->reaped_at);
+	}
+}
+
+static int loop(struct run *run, const sigset_t *waitmask)
+{
+	int fd = pw_source_fd(run->src);
+
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ fd, POLLIN, 0 },
+			{ run->out.fd, 0, 0 },	/* POLLERR: the reader of our pipe is gone */
+		};
+		struct timespec tmo = { 0, 100 * 1000000 };
+		int r, nread;
+
+		if (got_signal) {
+			if (!run->child)
+				return EXIT_SUCCESS;
+			/* COMMAND decides when it is done; procwatch reports it and follows */
+			kill(run->child, got_signal);
+			got_signal = 0;
+		}
+		if (got_sigchld) {
+			got_sigchld = 0;
+			reap(run);
+		}
+		if (run->done && !run->child)
+			return EXIT_SUCCESS;
+		if (run->child_reaped && (run->child_exit_seen || ms_since(&run->reaped_at) > DRAIN_GRACE_MS)) {
+			/* write what is already queued, then stop */
+			do {
+				r = process_batch(run, &nread);
+				if (r >= 0)
+					return r;
+			} while (nread > 0);
+			return status_of(run->child_status);
+		}
+		r = ppoll(pfd, 2, run->child_reaped ? &tmo : NULL, waitmask);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "procwatch: poll: %s\n", strerror(errno));
+			return EXIT_FAILURE;
+		}
+		if (pfd[1].revents & (POLLERR | POLLHUP))
+			return EXIT_SUCCESS;
+		if (!(pfd[0].revents & (POLLIN | POLLERR)))
+			continue;
+		do {
+			r = process_batch(run, &nread);
+			if (r >= 0)
+				return r;
+		} while (nread == BATCH);
+		/* the socket is drained: the reader sees everything now */
+		if ((r = flush_out(run)) >= 0)
+			return r;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct run run = { .out = { .fd = STDOUT_FILENO } };
+	struct pw_source_info info;
+	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART: wake the loop */
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	sigset_t block, origmask;
+	int r, status = EXIT_FAILURE;
+
+	parse_args(argc, argv, &run.opt);
+
+	/* EPIPE is handled where it happens, so the unsubscribe always runs */
+	sigaction(SIGPIPE, &ign, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &origmask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+
+	r = pw_source_open(&run.src, run.opt.rcvbuf, &info);
+	if (r < 0) {
+		explain_source_error(r, &info);
+		return EXIT_FAILURE;
+	}
+	if (info.capped)
+		fprintf(stderr, "procwatch: warning: receive buffer capped at net.core.rmem_max (%lu bytes); "
+			"raise it or run with CAP_NET_ADMIN to avoid losing events under load\n", info.rmem_max);
+
+	r = pw_procfs_open(NULL, &run.pfs);
+	if (r < 0) {
+		fprintf(stderr, "procwatch: /proc: %s\n", strerror(-r));
+		goto out_source;
+	}
+	if (pw_names_new(&run.names) < 0 || pw_ptable_new(&run.pt) < 0 ||
+	    !(run.evs = calloc(BATCH, sizeof(*run.evs)))) {
+		fprintf(stderr, "procwatch: %s\n", strerror(ENOMEM));
+		goto out_state;
+	}
+	run.ropts.names = run.names;
+
+	if (run.opt.command) {
+		status = spawn(&run, &origmask);
+		if (status)
+			goto out_state;
+	}
+	status = loop(&run, &origmask);
+	if (flush_out(&run) == EXIT_FAILURE)
+		status = EXIT_FAILURE;
+out_state:
+	for (size_t i = 0; run.evs && i < BATCH; i++)
+		pw_proc_free(&run.evs[i].proc);
+	free(run.evs);
+	pw_fmt_state_free(&run.fmt);
+	sink_free(&run.out);
+	pw_ptable_free(&run.pt);
+	pw_names_free(&run.names);
+	pw_procfs_free(&run.pfs);
+out_source:
+	pw_source_close(&run.src);
+	return status;
+}

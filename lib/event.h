@@ -1,0 +1,104 @@
+/* event.h - the one record passed between procwatch's pipeline stages */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PW_EVENT_H
+#define PW_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Event kinds procwatch reports; the order is the order of pw_event_names[]. */
+enum pw_kind {
+	PW_EV_FORK,
+	PW_EV_EXEC,
+	PW_EV_EXIT,
+	PW_EV_UID,
+	PW_EV_GID,
+	PW_EV_SID,
+	PW_EV_PTRACE,
+	PW_EV_COMM,
+	PW_EV_COREDUMP,
+	PW_EV_NKINDS,		/* number of selectable kinds */
+	PW_EV_LOST = PW_EV_NKINDS, /* in-band loss report, always shown */
+	PW_EV_ACK,		/* subscription ack: decoded, never shown */
+};
+
+#define PW_KIND_BIT(k) (1u << (k))
+#define PW_KINDS_ALL ((1u << PW_EV_NKINDS) - 1)
+
+/* Fields of the subject process read from /proc (bit per field). */
+enum pw_field {
+	PW_F_PPID = 1u << 0,
+	PW_F_COMM = 1u << 1,
+	PW_F_EXE = 1u << 2,
+	PW_F_ARGV = 1u << 3,
+	PW_F_CWD = 1u << 4,
+	PW_F_UID = 1u << 5,
+	PW_F_GID = 1u << 6,
+};
+#define PW_F_ALL (PW_F_PPID | PW_F_COMM | PW_F_EXE | PW_F_ARGV | PW_F_CWD | PW_F_UID | PW_F_GID)
+
+/* A growable byte buffer; owned by whoever embeds it, freed with pw_buf_free(). */
+struct pw_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+/*
+ * What /proc said about the subject process. `have` lists the fields that
+ * were read, `missing` those that were wanted but could not be read. String
+ * fields point into the buffers, which are reused from event to event.
+ */
+struct pw_proc {
+	unsigned have;
+	unsigned missing;
+	pid_t ppid;
+	char comm[64];		/* raw bytes from stat, NUL-terminated */
+	bool kthread;		/* kernel thread: no exe, empty argv */
+	bool zombie;
+	struct pw_buf exe;	/* NUL-terminated */
+	struct pw_buf cwd;	/* NUL-terminated */
+	struct pw_buf argv;	/* arguments, each NUL-terminated, argc of them */
+	size_t argc;
+	uid_t uid, euid;
+	gid_t gid, egid;
+};
+
+struct pw_event {
+	enum pw_kind kind;
+	unsigned cpu;
+	uint32_t seq;
+	uint64_t ts_ns;		/* CLOCK_MONOTONIC, from the kernel */
+	pid_t pid;		/* subject thread-group id */
+	pid_t tid;		/* subject thread id */
+	pid_t ppid;		/* parent tgid (fork, exit, coredump); 0 when not carried */
+	bool thread;		/* a thread, not a process (fork/exit) */
+	union {
+		struct {
+			uint32_t status;	/* raw wait status */
+		} exit;
+		struct {
+			uint32_t real, eff;
+		} id;
+		struct {
+			pid_t tracer_pid;
+			pid_t tracer_tid;
+		} ptrace;
+		struct {
+			char comm[17];
+			char old_comm[17];	/* "" when unknown */
+		} comm;
+		struct {
+			uint64_t count;
+		} lost;
+		struct {
+			int err;
+			uint32_t ack;
+		} ack;
+	} u;
+	struct pw_proc proc;	/* enrichment of the subject */
+};
+
+#endif

@@ -1,0 +1,162 @@
+/* format-json.c - one event as one compact line of JSON (the only user of jansson) */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "format.h"
+#include "strutil.h"
+
+struct json_ctx {
+	json_t *obj;
+	struct pw_fmt_state *st;
+};
+
+/* A JSON string from raw bytes; NULL when out of memory. */
+static json_t *bytes_string(struct pw_buf *scratch, const char *s, size_t n)
+{
+	scratch->len = 0;
+	if (pw_json_bytes(scratch, s, n) < 0)
+		return NULL;
+	/* pw_json_bytes() produced well-formed UTF-8: skip jansson's second check */
+	return json_stringn_nocheck(scratch->data, scratch->len);
+}
+
+/* json_object_set_new() steals val even when it fails. */
+static int set(struct json_ctx *c, const char *key, json_t *val)
+{
+	if (!val || json_object_set_new_nocheck(c->obj, key, val) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int j_str(void *ctx, const char *key, const char *s, size_t n)
+{
+	struct json_ctx *c = ctx;
+
+	return set(c, key, bytes_string(&c->st->a, s, n));
+}
+
+static int j_num(void *ctx, const char *key, long long v)
+{
+	return set(ctx, key, json_integer(v));
+}
+
+static int j_bool(void *ctx, const char *key, bool v)
+{
+	return set(ctx, key, json_boolean(v));
+}
+
+static int j_null(void *ctx, const char *key)
+{
+	return set(ctx, key, json_null());
+}
+
+static int j_argv(void *ctx, const char *key, const char *args, size_t argc)
+{
+	struct json_ctx *c = ctx;
+	json_t *arr = json_array();
+
+	if (!arr)
+		return -ENOMEM;
+	for (size_t i = 0; i < argc; i++) {
+		size_t n = strlen(args);
+
+		if (json_array_append_new(arr, bytes_string(&c->st->a, args, n)) < 0) {
+			json_decref(arr);
+			return -ENOMEM;
+		}
+		args += n + 1;
+	}
+	return set(c, key, arr);
+}
+
+static int j_list(void *ctx, const char *key, const char *const *items, size_t n)
+{
+	json_t *arr = json_array();
+
+	if (!arr)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (json_array_append_new(arr, json_string(items[i])) < 0) {
+			json_decref(arr);
+			return -ENOMEM;
+		}
+	}
+	return set(ctx, key, arr);
+}
+
+static const struct pw_field_ops json_ops = {
+	.str = j_str,
+	.num = j_num,
+	.boolean = j_bool,
+	.null = j_null,
+	.argv = j_argv,
+	.list = j_list,
+};
+
+/*
+ * jansson escapes only what JSON requires. DEL and the C1 controls
+ * (U+0080..U+009F, bytes C2 80..C2 9F) are legal raw but act on terminals,
+ * so they are written as \u escapes too. Raw bytes >= 0x7f only occur
+ * inside strings, so the rewrite cannot touch the JSON syntax; jansson
+ * never splits a character across calls.
+ */
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+	struct pw_buf *out = data;
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0;
+
+	while (i < size) {
+		size_t run = i;
+		unsigned c;
+
+		while (run < size && (unsigned char)buf[run] != 0x7f &&
+		       !((unsigned char)buf[run] == 0xc2 && run + 1 < size &&
+			 (unsigned char)buf[run + 1] < 0xa0))
+			run++;
+		if (run > i && pw_buf_append(out, buf + i, run - i) < 0)
+			return -1;
+		if (run >= size)
+			break;
+		c = (unsigned char)buf[run] == 0x7f ? 0x7f : (unsigned char)buf[run + 1];
+		{
+			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+			if (pw_buf_append(out, esc, 6) < 0)
+				return -1;
+		}
+		i = run + (c == 0x7f ? 1 : 2);
+	}
+	return 0;
+}
+
+int pw_format_json(const struct pw_event *ev, const struct pw_record_opts *o,
+		   struct pw_fmt_state *st, struct pw_buf *out)
+{
+	struct json_ctx c = { json_object(), st };
+	size_t start = out->len;
+	int r;
+
+	if (!c.obj)
+		return -ENOMEM;
+	r = pw_record_walk(ev, o, &json_ops, &c);
+	if (r == 0 && json_dump_callback(c.obj, dump_cb, out, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0)
+		r = -ENOMEM;
+	if (r == 0)
+		r = pw_buf_putc(out, '\n');
+	json_decref(c.obj);
+	if (r < 0) {
+		out->len = start;
+		if (out->data)
+			out->data[start] = '\0';
+	}
+	return r;
+}
+
+void pw_fmt_state_free(struct pw_fmt_state *st)
+{
+	pw_buf_free(&st->a);
+	pw_buf_free(&st->b);
+}

@@ -1,0 +1,149 @@
+/* format-text.c - one event as one line of text: TIME EVENT PID COMM key=value... */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+#include "strutil.h"
+
+struct text_ctx {
+	struct pw_fmt_state *st;
+	struct pw_buf *out;	/* the line; prefix fields first */
+	struct pw_buf *body;	/* key=value fields, each preceded by a space */
+	int prefix;		/* prefix fields written so far: time, event, pid/count, comm */
+};
+
+/* The first fields form the positional prefix; everything else is key=value. */
+static bool is_prefix(struct text_ctx *c, const char *key)
+{
+	static const char *const prefix[] = { "time", "event", "pid", "comm" };
+
+	if (c->prefix < 4 && strcmp(key, prefix[c->prefix]) == 0) {
+		c->prefix++;
+		return true;
+	}
+	return false;
+}
+
+static int begin(struct text_ctx *c, const char *key, struct pw_buf **dst)
+{
+	if (is_prefix(c, key)) {
+		*dst = c->out;
+		return c->prefix > 1 ? pw_buf_putc(c->out, ' ') : 0;
+	}
+	*dst = c->body;
+	if (pw_buf_putc(c->body, ' ') < 0 || pw_buf_append(c->body, key, strlen(key)) < 0)
+		return -ENOMEM;
+	return pw_buf_putc(c->body, '=');
+}
+
+static int t_str(void *ctx, const char *key, const char *s, size_t n)
+{
+	struct text_ctx *c = ctx;
+	struct pw_buf *dst;
+
+	if (begin(c, key, &dst) < 0)
+		return -ENOMEM;
+	return pw_text_value(dst, s, n);
+}
+
+static int t_num(void *ctx, const char *key, long long v)
+{
+	struct text_ctx *c = ctx;
+	struct pw_buf *dst;
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%lld", v);
+
+	if (begin(c, key, &dst) < 0)
+		return -ENOMEM;
+	return pw_buf_append(dst, num, (size_t)n);
+}
+
+static int t_bool(void *ctx, const char *key, bool v)
+{
+	struct text_ctx *c = ctx;
+	struct pw_buf *dst;
+
+	if (begin(c, key, &dst) < 0)
+		return -ENOMEM;
+	return v ? pw_buf_append(dst, "true", 4) : pw_buf_append(dst, "false", 5);
+}
+
+/* Unknown values are left out of the body; a positional field shows "-". */
+static int t_null(void *ctx, const char *key)
+{
+	struct text_ctx *c = ctx;
+
+	if (is_prefix(c, key))
+		return pw_buf_append(c->out, " -", 2);
+	return 0;
+}
+
+/* The command line as shell words, then quoted as one value. */
+static int t_argv(void *ctx, const char *key, const char *args, size_t argc)
+{
+	struct text_ctx *c = ctx;
+	struct pw_buf *words = &c->st->a, *dst;
+	int r = 0;
+
+	words->len = 0;
+	for (size_t i = 0; i < argc && r == 0; i++) {
+		size_t n = strlen(args);
+
+		if (i)
+			r = pw_buf_putc(words, ' ');
+		if (r == 0)
+			r = pw_shell_word(words, args, n);
+		args += n + 1;
+	}
+	if (r == 0)
+		r = begin(c, key, &dst);
+	if (r == 0)
+		r = pw_text_value(dst, words->data ? words->data : "", words->len);
+	return r;
+}
+
+static int t_list(void *ctx, const char *key, const char *const *items, size_t n)
+{
+	struct text_ctx *c = ctx;
+	struct pw_buf *dst;
+
+	if (begin(c, key, &dst) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if ((i && pw_buf_putc(dst, ',') < 0) || pw_buf_append(dst, items[i], strlen(items[i])) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static const struct pw_field_ops text_ops = {
+	.str = t_str,
+	.num = t_num,
+	.boolean = t_bool,
+	.null = t_null,
+	.argv = t_argv,
+	.list = t_list,
+};
+
+int pw_format_text(const struct pw_event *ev, const struct pw_record_opts *o,
+		   struct pw_fmt_state *st, struct pw_buf *out)
+{
+	struct text_ctx c = { st, out, &st->b, 0 };
+	size_t start = out->len;
+	int r;
+
+	st->b.len = 0;
+	r = pw_record_walk(ev, o, &text_ops, &c);
+	if (r == 0 && st->b.len)
+		r = pw_buf_append(out, st->b.data, st->b.len);
+	if (r == 0)
+		r = pw_buf_putc(out, '\n');
+	if (r < 0) {
+		out->len = start;
+		if (out->data)
+			out->data[start] = '\0';
+	}
+	return r;
+}

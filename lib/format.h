@@ -1,0 +1,25 @@
+/* format.h - one event as one line of NDJSON or text */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PW_FORMAT_H
+#define PW_FORMAT_H
+
+#include "event.h"
+#include "record.h"
+
+/* Scratch space a formatter reuses from line to line. */
+struct pw_fmt_state {
+	struct pw_buf a, b;
+};
+
+/*
+ * Append ev as one line (ending in '\n') to out. Returns 0 or -ENOMEM; on
+ * failure out is left as it was.
+ */
+int pw_format_json(const struct pw_event *ev, const struct pw_record_opts *o,
+		   struct pw_fmt_state *st, struct pw_buf *out);
+int pw_format_text(const struct pw_event *ev, const struct pw_record_opts *o,
+		   struct pw_fmt_state *st, struct pw_buf *out);
+
+void pw_fmt_state_free(struct pw_fmt_state *st);
+
+#endif

@@ -1,0 +1,328 @@
+/* procfs.c - the /proc reader: one directory fd per process, pure parsers for its files */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procfs.h"
+#include "strutil.h"
+
+#define PF_KTHREAD 0x00200000UL
+
+struct pw_procfs {
+	int rootfd;
+	struct pw_buf scratch;	/* stat and status contents */
+};
+
+int pw_procfs_open(const char *root, struct pw_procfs **out)
+{
+	struct pw_procfs *pfs = calloc(1, sizeof(*pfs));
+
+	if (!pfs)
+		return -ENOMEM;
+	pfs->rootfd = open(root ? root : "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfs->rootfd < 0) {
+		int err = errno;
+
+		free(pfs);
+		return -err;
+	}
+	*out = pfs;
+	return 0;
+}
+
+void pw_procfs_free(struct pw_procfs **pfs)
+{
+	if (!*pfs)
+		return;
+	close((*pfs)->rootfd);
+	pw_buf_free(&(*pfs)->scratch);
+	free(*pfs);
+	*pfs = NULL;
+}
+
+void pw_proc_free(struct pw_proc *p)
+{
+	pw_buf_free(&p->exe);
+	pw_buf_free(&p->cwd);
+	pw_buf_free(&p->argv);
+}
+
+/* Read all of dirfd/name into b (replacing its contents). Returns 0 or -errno. */
+static int read_file(int dirfd, const char *name, struct pw_buf *b)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int err = 0;
+
+	b->len = 0;
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (pw_buf_reserve(b, 4096) < 0) {
+			err = -ENOMEM;
+			break;
+		}
+		n = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+	}
+	close(fd);
+	if (b->data)
+		b->data[b->len] = '\0';
+	return err;
+}
+
+/* readlinkat() into b, growing it until the target fits. Returns 0 or -errno. */
+static int read_link(int dirfd, const char *name, struct pw_buf *b)
+{
+	b->len = 0;
+	if (pw_buf_reserve(b, 256) < 0)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n = readlinkat(dirfd, name, b->data, b->cap - 1);
+
+		if (n < 0)
+			return -errno;
+		if ((size_t)n < b->cap - 1) {
+			b->len = (size_t)n;
+			b->data[n] = '\0';
+			return 0;
+		}
+		if (pw_buf_reserve(b, b->cap * 2) < 0)
+			return -ENOMEM;
+	}
+}
+
+int pw_parse_stat(const char *buf, size_t len, struct pw_stat *st)
+{
+	const char *open = memchr(buf, '(', len), *close = NULL, *p, *end = buf + len;
+	unsigned long long v[20];
+	size_t n;
+	int field;
+
+	if (!open)
+		return -EINVAL;
+	for (p = end; p > open; p--) {
+		if (p[-1] == ')') {
+			close = p - 1;
+			break;
+		}
+	}
+	if (!close)
+		return -EINVAL;
+	n = (size_t)(close - open - 1);
+	if (n >= sizeof(st->comm))
+		n = sizeof(st->comm) - 1;
+	memcpy(st->comm, open + 1, n);
+	st->comm[n] = '\0';
+
+	/* after ") ": field 3 state, then numeric fields 4.. (ppid is 4, flags 9, starttime 22) */
+	p = close + 1;
+	if (end - p < 3 || p[0] != ' ' || p[2] != ' ')
+		return -EINVAL;
+	st->state = p[1];
+	p += 2;
+	for (field = 4; field <= 22; field++) {
+		unsigned long long x = 0;
+		bool neg = false, digits = false;
+
+		if (p >= end || *p != ' ')
+			return -EINVAL;
+		p++;
+		if (p < end && *p == '-') {
+			neg = true;
+			p++;
+		}
+		while (p < end && *p >= '0' && *p <= '9') {
+			x = x * 10 + (unsigned long long)(*p - '0');
+			p++;
+			digits = true;
+		}
+		if (!digits)
+			return -EINVAL;
+		v[field - 4] = neg ? (unsigned long long)-(long long)x : x;
+	}
+	st->ppid = (pid_t)v[4 - 4];
+	st->flags = (unsigned long)v[9 - 4];
+	st->starttime = v[22 - 4];
+	return 0;
+}
+
+/* Find "Key:\t" at the start of a line; returns the value or NULL. */
+static const char *status_line(const char *buf, size_t len, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if ((size_t)(end - p) > klen && memcmp(p, key, klen) == 0)
+			return p + klen;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return NULL;
+}
+
+static int two_ids(const char *v, const char *end, unsigned *a, unsigned *b)
+{
+	unsigned long long x[2];
+
+	for (int i = 0; i < 2; i++) {
+		bool digits = false;
+
+		x[i] = 0;
+		while (v < end && (*v == '\t' || *v == ' '))
+			v++;
+		while (v < end && *v >= '0' && *v <= '9') {
+			x[i] = x[i] * 10 + (unsigned long long)(*v++ - '0');
+			digits = true;
+			if (x[i] > 0xffffffffULL)
+				return -EINVAL;
+		}
+		if (!digits)
+			return -EINVAL;
+	}
+	*a = (unsigned)x[0];
+	*b = (unsigned)x[1];
+	return 0;
+}
+
+int pw_parse_status_ids(const char *buf, size_t len, uid_t *uid, uid_t *euid, gid_t *gid, gid_t *egid)
+{
+	const char *u = status_line(buf, len, "Uid:");
+	const char *g = status_line(buf, len, "Gid:");
+
+	if (!u || !g)
+		return -EINVAL;
+	if (two_ids(u, buf + len, uid, euid) < 0 || two_ids(g, buf + len, gid, egid) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+long pw_parse_cmdline(struct pw_buf *b)
+{
+	long argc = 0;
+
+	if (b->len && b->data[b->len - 1] != '\0') {
+		if (pw_buf_putc(b, '\0') < 0)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < b->len; i++)
+		if (b->data[i] == '\0')
+			argc++;
+	return argc;
+}
+
+static bool gone(int err)
+{
+	return err == -ENOENT || err == -ESRCH || err == -EACCES || err == -EPERM || err == -EINVAL;
+}
+
+int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_proc *p)
+{
+	char name[24];
+	struct pw_stat st;
+	unsigned got = 0;
+	bool have_stat = false;
+	int dirfd, r = 0;
+
+	p->have = 0;
+	p->missing = want;
+	p->kthread = p->zombie = false;
+	p->argc = 0;
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	dirfd = openat(pfs->rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return 0;
+
+	/* the racy fields first: a short-lived process loses them at exit */
+	if (want & PW_F_ARGV) {
+		r = read_file(dirfd, "cmdline", &p->argv);
+		if (r == 0) {
+			long argc = pw_parse_cmdline(&p->argv);
+
+			if (argc < 0) {
+				r = (int)argc;
+				goto out;
+			}
+			p->argc = (size_t)argc;
+			got |= PW_F_ARGV;
+		} else if (!gone(r)) {
+			goto out;
+		}
+	}
+	if (want & PW_F_EXE) {
+		r = read_link(dirfd, "exe", &p->exe);
+		if (r == 0)
+			got |= PW_F_EXE;
+		else if (r == -ENOMEM)
+			goto out;
+	}
+	if (want & PW_F_CWD) {
+		r = read_link(dirfd, "cwd", &p->cwd);
+		if (r == 0)
+			got |= PW_F_CWD;
+		else if (r == -ENOMEM)
+			goto out;
+	}
+	r = read_file(dirfd, "stat", &pfs->scratch);
+	if (r == -ENOMEM)
+		goto out;
+	if (r == 0 && pw_parse_stat(pfs->scratch.data, pfs->scratch.len, &st) == 0) {
+		have_stat = true;
+		p->kthread = (st.flags & PF_KTHREAD) != 0;
+		p->zombie = st.state == 'Z' || st.state == 'X';
+		if (want & PW_F_PPID) {
+			p->ppid = st.ppid;
+			got |= PW_F_PPID;
+		}
+		if (want & PW_F_COMM) {
+			memcpy(p->comm, st.comm, sizeof(p->comm));
+			got |= PW_F_COMM;
+		}
+	}
+	if (want & (PW_F_UID | PW_F_GID)) {
+		r = read_file(dirfd, "status", &pfs->scratch);
+		if (r == -ENOMEM)
+			goto out;
+		if (r == 0 && pw_parse_status_ids(pfs->scratch.data, pfs->scratch.len,
+						  &p->uid, &p->euid, &p->gid, &p->egid) == 0)
+			got |= want & (PW_F_UID | PW_F_GID);
+	}
+	r = 0;
+
+	/*
+	 * An empty cmdline is only the truth for a kernel thread; for anything
+	 * else it means the process has exited (or is exiting) and lost it.
+	 */
+	if ((got & PW_F_ARGV) && p->argc == 0 && !(have_stat && p->kthread))
+		got &= ~PW_F_ARGV;
+	if (have_stat && p->kthread) {
+		/* a kernel thread has no executable: known to be none, not missing */
+		got |= want & (PW_F_EXE | PW_F_ARGV);
+		p->exe.len = 0;
+		p->argc = 0;
+	}
+	if (have_stat && p->zombie)
+		got &= ~(PW_F_ARGV | PW_F_EXE | PW_F_CWD);
+out:
+	close(dirfd);
+	p->have = got;
+	p->missing = want & ~got;
+	return r;
+}

@@ -1,0 +1,53 @@
+/* procfs.h - the /proc reader: one directory fd per process, pure parsers for its files */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PW_PROCFS_H
+#define PW_PROCFS_H
+
+#include "event.h"
+
+struct pw_procfs;
+
+/*
+ * Open the proc root (NULL means "/proc"). Returns 0 with *out set (free it
+ * with pw_procfs_free()), or -errno.
+ */
+int pw_procfs_open(const char *root, struct pw_procfs **out);
+void pw_procfs_free(struct pw_procfs **pfs);
+
+/*
+ * Read the fields in want (PW_F_*) of process pid into p, reusing p's
+ * buffers. Fields that could not be read (the process is gone, is a zombie,
+ * or may not be read by this user) are set in p->missing; that is not an
+ * error. Returns 0, or -ENOMEM.
+ */
+int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_proc *p);
+
+/* Release the buffers held by p. */
+void pw_proc_free(struct pw_proc *p);
+
+/* Fields of /proc/PID/stat procwatch uses. */
+struct pw_stat {
+	char comm[64];
+	char state;
+	pid_t ppid;
+	unsigned long flags;
+	unsigned long long starttime;
+};
+
+/*
+ * Parse a stat line (len bytes, need not be NUL-terminated): comm lies
+ * between the first '(' and the last ')'. Returns 0 or -EINVAL.
+ */
+int pw_parse_stat(const char *buf, size_t len, struct pw_stat *st);
+
+/* Parse the Uid: and Gid: lines of a status file. Returns 0 or -EINVAL when either is absent. */
+int pw_parse_status_ids(const char *buf, size_t len, uid_t *uid, uid_t *euid, gid_t *gid, gid_t *egid);
+
+/*
+ * Turn the raw cmdline in b into argc NUL-terminated arguments in place
+ * (empty arguments kept; an unterminated last argument is terminated).
+ * Returns argc, or -ENOMEM.
+ */
+long pw_parse_cmdline(struct pw_buf *b);
+
+#endif

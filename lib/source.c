@@ -1,0 +1,359 @@
+/* source.c - the kernel's proc connector as a stream of struct pw_event (libmnl) */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/connector.h>
+#include <linux/cn_proc.h>
+#include <linux/netlink.h>
+#include <libmnl/libmnl.h>
+
+#include "decode.h"
+#include "source.h"
+#include "strutil.h"
+
+/* Linux >= 6.6 subscription payload; Debian 12's headers lack it. */
+struct pw_proc_input {
+	uint32_t mcast_op;
+	uint32_t event_type;
+};
+#define PW_PROC_EVENT_ALL 0xe00003c7u	/* every event bit, NONZERO_EXIT included */
+
+#define ACK_TIMEOUT_MS 200
+#define RECV_BUFSIZE 8192
+/* The smallest message the kernel can send: header, cn_msg, event up to event_data. */
+#define MIN_MSG NLMSG_ALIGN(NLMSG_HDRLEN + sizeof(struct cn_msg) + 16)
+/* Free event slots needed to take one more datagram: a lost record and an event per message. */
+#define SLOTS_PER_DATAGRAM (2 * (RECV_BUFSIZE / MIN_MSG + 1))
+
+struct cpu_seq {
+	uint32_t next;
+	bool seen;
+};
+
+struct pw_source {
+	struct mnl_socket *nl;
+	bool legacy;
+	bool subscribed;
+	uint32_t nonce;
+	bool acked;
+	int ack_err;
+	struct cpu_seq *seq;
+	size_t nseq;
+	unsigned long rejected;
+	/* filled by the message callback */
+	struct pw_event *evs;
+	size_t nev, maxev;
+	char buf[RECV_BUFSIZE] __attribute__((aligned(8)));
+};
+
+static int send_op(struct pw_source *src, uint32_t op, bool legacy)
+{
+	char buf[NLMSG_SPACE(sizeof(struct cn_msg) + sizeof(struct pw_proc_input))];
+	struct nlmsghdr *nlh;
+	struct cn_msg *cn;
+	struct pw_proc_input in = { .mcast_op = op, .event_type = PW_PROC_EVENT_ALL };
+	size_t plen = legacy ? sizeof(uint32_t) : sizeof(in);
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NLMSG_DONE;
+	nlh->nlmsg_pid = mnl_socket_get_portid(src->nl);
+	cn = mnl_nlmsg_put_extra_header(nlh, sizeof(*cn) + plen);
+	cn->id.idx = CN_IDX_PROC;
+	cn->id.val = CN_VAL_PROC;
+	cn->ack = src->nonce;
+	cn->len = (uint16_t)plen;
+	memcpy(cn->data, &in, plen);
+	if (mnl_socket_sendto(src->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Record the sequence number of a message; returns how many were lost before it on its cpu. */
+static uint32_t seq_gap(struct pw_source *src, unsigned cpu, uint32_t seq)
+{
+	struct cpu_seq *s;
+	uint32_t gap;
+
+	if (cpu >= 65536)
+		return 0;
+	if (cpu >= src->nseq) {
+		size_t n = cpu + 1 > 64 ? cpu + 1 : 64;
+		struct cpu_seq *v = realloc(src->seq, n * sizeof(*v));
+
+		if (!v)
+			return 0;
+		memset(v + src->nseq, 0, (n - src->nseq) * sizeof(*v));
+		src->seq = v;
+		src->nseq = n;
+	}
+	s = &src->seq[cpu];
+	gap = s->seen ? seq - s->next : 0;
+	/* a sequence number from the past is a reordering, not a loss of four billion */
+	if (gap > UINT32_MAX / 2)
+		gap = 0;
+	s->seen = true;
+	s->next = seq + 1;
+	return gap;
+}
+
+static int on_message(const struct nlmsghdr *nlh, void *data)
+{
+	struct pw_source *src = data;
+	const struct cn_msg *cn;
+	struct pw_event *ev;
+	size_t avail;
+	uint32_t lost;
+	int r;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*cn))
+		goto reject;
+	cn = mnl_nlmsg_get_payload(nlh);
+	avail = nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(*cn);
+	if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC || cn->len > avail)
+		goto reject;
+	if (src->nev + 2 > src->maxev)
+		return MNL_CB_STOP;	/* cannot happen: pw_source_read() keeps room */
+	ev = &src->evs[src->nev];
+	r = pw_decode_event(cn->data, cn->len, cn->seq, ev);
+	if (r < 0)
+		goto reject;
+	lost = seq_gap(src, ev->cpu, cn->seq);
+	if (lost) {
+		/* the loss happened before this event: report it first */
+		/* copy the decoded part only: each slot owns its enrichment buffers */
+		memcpy(&src->evs[src->nev + 1], ev, offsetof(struct pw_event, proc));
+		memset(ev, 0, offsetof(struct pw_event, proc));
+		ev->kind = PW_EV_LOST;
+		ev->cpu = src->evs[src->nev + 1].cpu;
+		ev->ts_ns = src->evs[src->nev + 1].ts_ns;
+		ev->u.lost.count = lost;
+		src->nev++;
+		ev = &src->evs[src->nev];
+	}
+	if (r == 0)
+		return MNL_CB_OK;	/* a kind this version does not know: skipped */
+	if (ev->kind == PW_EV_ACK) {
+		if (cn->ack == src->nonce + 1) {
+			src->acked = true;
+			src->ack_err = ev->u.ack.err;
+		}
+		return MNL_CB_OK;
+	}
+	src->nev++;
+	return MNL_CB_OK;
+reject:
+	src->rejected++;
+	return MNL_CB_OK;
+}
+
+/* Receive one datagram and decode it. Returns 1, 0 when none is pending, or -errno. */
+static int recv_one(struct pw_source *src)
+{
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
+		/* the kernel sends every event as NLMSG_DONE: mnl_cb_run() would stop there */
+		[NLMSG_DONE] = on_message,
+	};
+	struct sockaddr_nl addr;
+	struct iovec iov = { src->buf, sizeof(src->buf) };
+	struct msghdr msg = {
+		.msg_name = &addr,
+		.msg_namelen = sizeof(addr),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	ssize_t n;
+
+	for (;;) {
+		n = recvmsg(mnl_socket_get_fd(src->nl), &msg, MSG_DONTWAIT);
+		if (n >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN)
+			return 0;
+		/* ENOBUFS: the queue overflowed; the sequence gap tells how much was lost */
+		if (errno == ENOBUFS)
+			continue;
+		return -errno;
+	}
+	if (msg.msg_namelen != sizeof(addr) || addr.nl_pid != 0 || (msg.msg_flags & MSG_TRUNC)) {
+		src->rejected++;
+		return 1;
+	}
+	if (mnl_cb_run2(src->buf, (size_t)n, 0, 0, NULL, src, ctl, MNL_ARRAY_SIZE(ctl)) < 0)
+		src->rejected++;
+	return 1;
+}
+
+int pw_source_read(struct pw_source *src, struct pw_event *evs, size_t max)
+{
+	src->evs = evs;
+	src->nev = 0;
+	src->maxev = max;
+	while (max - src->nev >= SLOTS_PER_DATAGRAM || (src->nev == 0 && max >= 2)) {
+		int r = recv_one(src);
+
+		if (r < 0)
+			return src->nev ? (int)src->nev : r;
+		if (r == 0)
+			break;
+		/* while subscribing, leave what follows the ack in the socket for the caller */
+		if (!src->subscribed && src->acked)
+			break;
+	}
+	return (int)src->nev;
+}
+
+/* Wait up to ACK_TIMEOUT_MS for the kernel's answer to our LISTEN. */
+static int wait_ack(struct pw_source *src)
+{
+	struct pw_event *evs = calloc(SLOTS_PER_DATAGRAM, sizeof(*evs));
+	struct timespec start, now;
+	long left = ACK_TIMEOUT_MS;
+	int r = 0;
+
+	if (!evs)
+		return -ENOMEM;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!src->acked && left > 0) {
+		struct pollfd pfd = { mnl_socket_get_fd(src->nl), POLLIN, 0 };
+		r = poll(&pfd, 1, (int)left);
+
+		if (r < 0 && errno != EINTR) {
+			r = -errno;
+			break;
+		}
+		/* events before the ack belong to other listeners' time: only their sequence numbers count */
+		if (r > 0 && (r = pw_source_read(src, evs, SLOTS_PER_DATAGRAM)) < 0)
+			break;
+		r = 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = ACK_TIMEOUT_MS - ((now.tv_sec - start.tv_sec) * 1000 +
+					 (now.tv_nsec - start.tv_nsec) / 1000000);
+	}
+	free(evs);
+	if (r < 0)
+		return r;
+	if (!src->acked)
+		return PW_SOURCE_NOACK;
+	return src->ack_err ? -src->ack_err : 0;
+}
+
+/* Ask for rcvbuf bytes of receive buffer: forced when allowed, else up to rmem_max. */
+static void set_rcvbuf(int fd, size_t want, struct pw_source_info *info)
+{
+	int v = want > INT_MAX / 2 ? INT_MAX / 2 : (int)want;
+	socklen_t len = sizeof(v);
+	int f;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) == 0) {
+		info->forced = true;
+	} else {
+		info->rmem_max = 0;
+		f = open("/proc/sys/net/core/rmem_max", O_RDONLY | O_CLOEXEC);
+		if (f >= 0) {
+			char tmp[32];
+			ssize_t n = read(f, tmp, sizeof(tmp) - 1);
+
+			if (n > 0) {
+				tmp[n] = '\0';
+				tmp[strcspn(tmp, "\n")] = '\0';
+				if (pw_parse_ulong(tmp, 0, ULONG_MAX, &info->rmem_max) < 0)
+					info->rmem_max = 0;
+			}
+			close(f);
+		}
+		if (info->rmem_max && (unsigned long)v > info->rmem_max) {
+			info->capped = true;
+			v = info->rmem_max > INT_MAX / 2 ? INT_MAX / 2 : (int)info->rmem_max;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &len) == 0)
+		info->rcvbuf = v;
+}
+
+int pw_source_open(struct pw_source **out, size_t rcvbuf, struct pw_source_info *info)
+{
+	struct pw_source *src;
+	struct timespec ts;
+	int r, fd;
+
+	memset(info, 0, sizeof(*info));
+	src = calloc(1, sizeof(*src));
+	if (!src)
+		return -ENOMEM;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	src->nonce = (uint32_t)getpid() ^ (uint32_t)ts.tv_nsec;
+
+	info->step = "socket";
+	src->nl = mnl_socket_open2(NETLINK_CONNECTOR, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!src->nl) {
+		r = -errno;
+		goto err_socket;
+	}
+	fd = mnl_socket_get_fd(src->nl);
+	set_rcvbuf(fd, rcvbuf ? rcvbuf : PW_SOURCE_RCVBUF_DEFAULT, info);
+
+	info->step = "bind";
+	if (mnl_socket_bind(src->nl, CN_IDX_PROC, MNL_SOCKET_AUTOPID) < 0) {
+		r = -errno;
+		goto err_bind;
+	}
+
+	info->step = "subscribe";
+	r = send_op(src, PROC_CN_MCAST_LISTEN, false);
+	if (r == 0)
+		r = wait_ack(src);
+	if (r == PW_SOURCE_NOACK) {
+		/* kernels before 6.6 ignore the 8-byte form: try the legacy one */
+		src->legacy = true;
+		r = send_op(src, PROC_CN_MCAST_LISTEN, true);
+		if (r == 0)
+			r = wait_ack(src);
+	}
+	if (r < 0)
+		goto err_subscribe;
+	src->subscribed = true;
+	info->legacy = src->legacy;
+	info->step = NULL;
+	*out = src;
+	return 0;
+
+err_subscribe:
+err_bind:
+	mnl_socket_close(src->nl);
+err_socket:
+	free(src);
+	return r;
+}
+
+int pw_source_fd(const struct pw_source *src)
+{
+	return mnl_socket_get_fd(src->nl);
+}
+
+unsigned long pw_source_rejected(const struct pw_source *src)
+{
+	return src->rejected;
+}
+
+void pw_source_close(struct pw_source **src)
+{
+	if (!*src)
+		return;
+	if ((*src)->subscribed)
+		send_op(*src, PROC_CN_MCAST_IGNORE, (*src)->legacy);
+	mnl_socket_close((*src)->nl);
+	free((*src)->seq);
+	free(*src);
+	*src = NULL;
+}

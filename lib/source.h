@@ -1,0 +1,54 @@
+/* source.h - the kernel's proc connector as a stream of struct pw_event */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef PW_SOURCE_H
+#define PW_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "event.h"
+
+/* pw_source_open() result when the kernel never acknowledged the subscription. */
+#define PW_SOURCE_NOACK (-ETIME)
+
+/* Default receive buffer: enough for a 500 ms stall at ~26k events/s. */
+#define PW_SOURCE_RCVBUF_DEFAULT (32u << 20)
+
+struct pw_source;
+
+struct pw_source_info {
+	int rcvbuf;		/* receive buffer the kernel granted (bytes, as getsockopt reports) */
+	bool forced;		/* SO_RCVBUFFORCE was allowed */
+	bool capped;		/* the request exceeded net.core.rmem_max and was capped */
+	unsigned long rmem_max;
+	bool legacy;		/* subscribed with the pre-6.6 4-byte form */
+	const char *step;	/* on failure: the step that failed ("socket", "bind", ...) */
+};
+
+/*
+ * Subscribe to all process events. rcvbuf 0 means the default. Returns 0
+ * with *out set (close with pw_source_close()), or -errno:
+ * -EPROTONOSUPPORT no proc connector, -EPERM not allowed, -ECONNREFUSED
+ * another network namespace, PW_SOURCE_NOACK no acknowledgement (another
+ * pid or user namespace). info is filled either way.
+ */
+int pw_source_open(struct pw_source **out, size_t rcvbuf, struct pw_source_info *info);
+
+/* The socket, for poll(); it is non-blocking. */
+int pw_source_fd(const struct pw_source *src);
+
+/*
+ * Receive and decode what is pending, at most max events, without blocking.
+ * Losses come in-band as PW_EV_LOST events (exact count per cpu, from the
+ * per-cpu sequence numbers). Returns the number of events stored (0 when
+ * nothing is pending), or -errno.
+ */
+int pw_source_read(struct pw_source *src, struct pw_event *evs, size_t max);
+
+/* Number of datagrams rejected by validation so far. */
+unsigned long pw_source_rejected(const struct pw_source *src);
+
+/* Unsubscribe (PROC_CN_MCAST_IGNORE), close and free; *src becomes NULL. */
+void pw_source_close(struct pw_source **src);
+
+#endif
