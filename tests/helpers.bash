@@ -1,0 +1,40 @@
+# helpers.bash - shared setup for procwatch's bats tests
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Environment (set by 'make check'): PROCWATCH (the binary), PW_BIN (test
+# workloads), TOP_SRCDIR. Tests write only to $BATS_TEST_TMPDIR.
+
+: "${PROCWATCH:=$BATS_TEST_DIRNAME/../procwatch}"
+: "${PW_BIN:=$BATS_TEST_DIRNAME/bin}"
+: "${TOP_SRCDIR:=$BATS_TEST_DIRNAME/..}"
+export LC_ALL=C
+
+# jq_lines FILE: every line of FILE must be a JSON object; fails otherwise.
+jq_lines() {
+	local n=0 line
+	while IFS= read -r line || [ -n "$line" ]; do
+		n=$((n + 1))
+		if ! printf '%s\n' "$line" | jq -e 'type == "object"' >/dev/null; then
+			echo "line $n is not a JSON object: $line" >&2
+			return 1
+		fi
+	done <"$1"
+	[ "$n" -gt 0 ] || { echo "no lines in $1" >&2; return 1; }
+}
+
+# pw_json OUT -- ARGS...: run procwatch -f json with ARGS, stdout to OUT;
+# sets $status and leaves stderr in $OUT.err. Every line is checked by jq.
+pw_json() {
+	local out=$1
+	shift
+	status=0
+	"$PROCWATCH" -f json "$@" >"$out" 2>"$out.err" || status=$?
+	if [ -s "$out" ]; then
+		jq_lines "$out"
+	fi
+}
+
+# select_events FILE JQ_FILTER: the records of FILE matching the filter, compact, one per line.
+select_events() {
+	jq -c "select($2)" "$1"
+}
