@@ -272,13 +272,6 @@ static int spawn(struct run *run, const sigset_t *origmask)
 	}
 	close(pfd[1]);
 	run->child = pid;
-	/* the child is in the traced tree before any of its events is read */
-	{
-		struct pw_pentry *e = pw_ptable_insert(run->pt, pid);
-
-		if (e)
-			e->flags |= PW_PT_TRACKED;
-	}
 	do
 		n = read(pfd[0], &err, sizeof(err));
 	while (n < 0 && errno == EINTR);
@@ -292,66 +285,45 @@ static int spawn(struct run *run, const sigset_t *origmask)
 	return 0;
 }
 
-/* Update the process table with ev and decide whether ev is shown. */
-static bool track(struct run *run, struct pw_event *ev)
+/*
+ * Place ev in the process tree before anything is read: a fork adds its
+ * child (in command mode only to the traced tree). Returns whether ev
+ * concerns a process procwatch reports on.
+ */
+static bool relevant(struct run *run, const struct pw_event *ev)
 {
-	struct pw_pentry *e = NULL;
-	bool show;
+	struct pw_pentry *e;
 
-	switch (ev->kind) {
-	case PW_EV_LOST:
+	if (ev->kind == PW_EV_LOST)
 		return true;
-	case PW_EV_FORK:
-		if (!ev->thread) {
-			struct pw_pentry *parent = pw_ptable_lookup(run->pt, ev->ppid);
-			bool tracked = (parent && (parent->flags & PW_PT_TRACKED)) ||
-				       (run->child && ev->pid == run->child);
+	if (ev->kind == PW_EV_FORK && !ev->thread) {
+		struct pw_pentry *parent = pw_ptable_lookup(run->pt, ev->ppid);
+		bool tracked = (parent && (parent->flags & PW_PT_TRACKED)) ||
+			       (run->child && ev->pid == run->child);
 
-			/* only the traced tree needs entries in command mode */
-			if (!run->child || tracked) {
-				e = pw_ptable_insert(run->pt, ev->pid);
-				if (e) {
-					e->ppid = ev->ppid;
-					e->flags = tracked ? PW_PT_TRACKED : 0;
-					if (parent)
-						memcpy(e->comm, parent->comm, sizeof(e->comm));
-				}
-			}
-		}
-		break;
-	case PW_EV_COMM:
-		e = pw_ptable_lookup(run->pt, ev->pid);
-		if (e) {
-			memcpy(ev->u.comm.old_comm, e->comm, sizeof(ev->u.comm.old_comm));
-			memcpy(e->comm, ev->u.comm.comm, sizeof(e->comm));
-		}
-		break;
-	default:
-		break;
+		if (run->child && !tracked)
+			return false;
+		e = pw_ptable_fork(run->pt, ev->ppid, ev->pid);
+		if (e && tracked)
+			e->flags |= PW_PT_TRACKED;
+		return true;
 	}
-	if (!e)
-		e = pw_ptable_lookup(run->pt, ev->pid);
-	if (run->child && !(e && (e->flags & PW_PT_TRACKED)))
-		return false;
-	show = run->opt.events & PW_KIND_BIT(ev->kind);
-	if (ev->thread && !run->opt.threads)
-		show = false;
-	return show;
+	if (!run->child)
+		return true;
+	e = pw_ptable_lookup(run->pt, ev->pid);
+	return e && (e->flags & PW_PT_TRACKED);
 }
 
-/* What to read from /proc for ev: nothing that the event itself carries. */
-static unsigned wanted(const struct pw_event *ev)
+static bool shown(const struct run *run, const struct pw_event *ev)
 {
-	unsigned want = PW_F_ALL;
-
-	if (ev->ppid)
-		want &= ~PW_F_PPID;
-	if (ev->kind == PW_EV_COMM)
-		want &= ~PW_F_COMM;
-	return want;
+	if (ev->kind == PW_EV_LOST)
+		return true;
+	if (ev->thread && !run->opt.threads)
+		return false;
+	return run->opt.events & PW_KIND_BIT(ev->kind);
 }
 
-/* After ev was shown (or not): forget processes that are gone. */
+/* After ev was written: forget a process that is gone. */
 static void retire(struct run *run, const struct pw_event *ev)
 {
 	if (ev->kind != PW_EV_EXIT || ev->thread)
@@ -359,24 +331,6 @@ static void retire(struct run *run, const struct pw_event *ev)
 	if (run->child && ev->pid == run->child)
 		run->child_exit_seen = true;
 	pw_ptable_remove(run->pt, ev->pid);
-}
-
-/* Remember comm from /proc so a later comm event can tell the old name. */
-static void learn(struct run *run, const struct pw_event *ev)
-{
-	struct pw_pentry *e;
-
-	if (!(ev->proc.have & PW_F_COMM) || ev->kind == PW_EV_COMM)
-		return;
-	e = pw_ptable_lookup(run->pt, ev->pid);
-	if (!e && (ev->kind == PW_EV_EXEC && !run->child))
-		e = pw_ptable_insert(run->pt, ev->pid);
-	if (e) {
-		size_t n = strnlen(ev->proc.comm, sizeof(e->comm) - 1);
-
-		memcpy(e->comm, ev->proc.comm, n);
-		e->comm[n] = '\0';
-	}
 }
 
 /* Write what is buffered; on failure say why and end the run. Returns the exit status to use, or -1. */
@@ -398,7 +352,7 @@ static int flush_out(struct run *run)
  */
 static int process_batch(struct run *run, int *nread)
 {
-	bool show[BATCH];
+	bool rel[BATCH], show[BATCH];
 	int n = pw_source_read(run->src, run->evs, BATCH);
 	int r;
 
@@ -407,45 +361,51 @@ static int process_batch(struct run *run, int *nread)
 		fprintf(stderr, "procwatch: receive: %s\n", strerror(-n));
 		return EXIT_FAILURE;
 	}
-	for (int i = 0; i < n; i++)
-		show[i] = track(run, &run->evs[i]) && !run->done;
+	for (int i = 0; i < n; i++) {
+		rel[i] = relevant(run, &run->evs[i]);
+		show[i] = rel[i] && shown(run, &run->evs[i]);
+	}
 
 	/* exec first: a short-lived process takes its command line with it */
-	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 0; i < n; i++) {
-			struct pw_event *ev = &run->evs[i];
+	for (int i = 0; i < n; i++) {
+		struct pw_event *ev = &run->evs[i];
 
-			if (!show[i] || ev->kind == PW_EV_LOST || (ev->kind == PW_EV_EXEC) != (pass == 0))
-				continue;
-			if (pw_procfs_read(run->pfs, ev->pid, wanted(ev), &ev->proc) < 0) {
-				fprintf(stderr, "procwatch: reading /proc: %s\n", strerror(ENOMEM));
-				return EXIT_FAILURE;
-			}
-		}
+		if (rel[i] && ev->kind == PW_EV_EXEC &&
+		    pw_procfs_read(run->pfs, ev->pid, PW_F_ALL, &ev->proc) < 0)
+			goto nomem;
 	}
 
 	run->ropts.wall_offset_ns = wall_offset();
 	for (int i = 0; i < n; i++) {
 		struct pw_event *ev = &run->evs[i];
 
+		if (!rel[i] || ev->kind == PW_EV_LOST)
+			goto format;
+		/* the table must follow every fork, exec and exit, shown or not */
+		if (show[i] || ev->kind == PW_EV_FORK || ev->kind == PW_EV_EXEC || ev->kind == PW_EV_COMM ||
+		    ev->kind == PW_EV_UID || ev->kind == PW_EV_GID) {
+			if (pw_ptable_apply(run->pt, ev) < 0)
+				goto nomem;
+		}
+format:
 		if (show[i] && !run->done) {
 			r = run->opt.format == FORMAT_JSON ?
 				    pw_format_json(ev, &run->ropts, &run->fmt, &run->out.buf) :
 				    pw_format_text(ev, &run->ropts, &run->fmt, &run->out.buf);
-			if (r < 0) {
-				fprintf(stderr, "procwatch: formatting: %s\n", strerror(-r));
-				return EXIT_FAILURE;
-			}
+			if (r < 0)
+				goto nomem;
 			if (ev->kind != PW_EV_LOST && run->opt.count && ++run->written >= run->opt.count)
 				run->done = true;
 			if (run->out.buf.len >= 65536 && (r = flush_out(run)) >= 0)
 				return r;
 		}
-		if (show[i])
-			learn(run, ev);
-		retire(run, ev);
+		if (rel[i])
+			retire(run, ev);
 	}
 	return -1;
+nomem:
+	fprintf(stderr, "procwatch: %s\n", strerror(ENOMEM));
+	return EXIT_FAILURE;
 }
 
 /* The exit status a wait status stands for, as a shell reports it. */
@@ -565,7 +525,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "procwatch: /proc: %s\n", strerror(-r));
 		goto out_source;
 	}
-	if (pw_names_new(&run.names) < 0 || pw_ptable_new(&run.pt) < 0 ||
+	if (pw_names_new(&run.names) < 0 || pw_ptable_new(run.pfs, &run.pt) < 0 ||
 	    !(run.evs = calloc(BATCH, sizeof(*run.evs)))) {
 		fprintf(stderr, "procwatch: %s\n", strerror(ENOMEM));
 		goto out_state;
