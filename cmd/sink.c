@@ -11,6 +11,7 @@
 int sink_flush(struct sink *s)
 {
 	size_t off = 0;
+	int err;
 
 	while (off < s->buf.len) {
 		ssize_t n = write(s->fd, s->buf.data + off, s->buf.len - off);
@@ -22,16 +23,23 @@ int sink_flush(struct sink *s)
 				/* stdout was handed to us non-blocking: wait until it drains */
 				struct pollfd pfd = { s->fd, POLLOUT, 0 };
 
-				if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-					return -errno;
+				if (poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+					err = -errno;
+					goto fail;
+				}
 				continue;
 			}
-			return -errno;
+			err = -errno;
+			goto fail;
 		}
 		off += (size_t)n;
 	}
 	s->buf.len = 0;
 	return 0;
+fail:
+	/* what cannot be written is dropped: the caller ends the run */
+	s->buf.len = 0;
+	return err;
 }
 
 void sink_free(struct sink *s)

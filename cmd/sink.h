@@ -10,7 +10,10 @@ struct sink {
 	struct pw_buf buf;	/* lines not yet written */
 };
 
-/* Write out everything buffered. Returns 0 or -errno (-EPIPE when the reader is gone). */
+/*
+ * Write out everything buffered. Returns 0, or -errno (-EPIPE when the
+ * reader is gone) after discarding what could not be written.
+ */
 int sink_flush(struct sink *s);
 
 void sink_free(struct sink *s);
