@@ -4,6 +4,8 @@
 # Environment (set by 'make check'): PROCWATCH (the binary), PW_BIN (test
 # workloads), TOP_SRCDIR. Tests write only to $BATS_TEST_TMPDIR.
 
+bats_require_minimum_version 1.5.0
+
 : "${PROCWATCH:=$BATS_TEST_DIRNAME/../procwatch}"
 : "${PW_BIN:=$BATS_TEST_DIRNAME/bin}"
 : "${TOP_SRCDIR:=$BATS_TEST_DIRNAME/..}"
