@@ -152,7 +152,7 @@ int pw_parse_stat(const char *buf, size_t len, struct pw_stat *st)
 		}
 		if (!digits)
 			return -EINVAL;
-		v[field - 4] = neg ? (unsigned long long)-(long long)x : x;
+		v[field - 4] = neg ? 0 - x : x;
 	}
 	st->ppid = (pid_t)v[4 - 4];
 	st->flags = (unsigned long)v[9 - 4];

@@ -125,15 +125,14 @@ int pw_json_bytes(struct pw_buf *b, const char *s, size_t n)
 		}
 		i += len;
 	}
-	if (!b->data && pw_buf_append(b, "", 0) < 0)
-		return -ENOMEM;
-	return 0;
+	/* keep the terminating NUL even when nothing was appended */
+	return pw_buf_append(b, "", 0);
 }
 
 static bool is_bare(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       strchr("._,:/@%+=~-", c) != NULL;
+	       (c && strchr("._,:/@%+=~-", c) != NULL);
 }
 
 static int put_hex(struct pw_buf *b, unsigned char c)
@@ -193,7 +192,8 @@ int pw_shell_word(struct pw_buf *b, const char *s, size_t n)
 
 	for (i = 0; i < n && is_bare((unsigned char)s[i]); i++)
 		;
-	if (n && i == n && s[0] != '~')
+	/* a shell expands ~ at the start and after = or : in assignments: quote it anywhere */
+	if (n && i == n && !memchr(s, '~', n))
 		return pw_buf_append(b, s, n);
 	if (pw_buf_putc(b, '\'') < 0)
 		return -ENOMEM;

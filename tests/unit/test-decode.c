@@ -1,4 +1,4 @@
-/* test-decode.c - unit tests of wait statuses, signal names, --events parsing and payload decoding */
+/* test-decode.c - unit tests of wait statuses, signal names, event lists and payload decoding */
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <signal.h>
@@ -168,12 +168,12 @@ static void test_events_parse(void)
 	events_bad("ack", 0, 3);
 }
 
-static struct proc_event make_event(uint32_t what)
+static struct proc_event make_event(uint32_t type)
 {
 	struct proc_event pe;
 
 	memset(&pe, 0, sizeof(pe));
-	pe.what = what;
+	pe.what = type;
 	pe.cpu = 3;
 	pe.timestamp_ns = 0x0123456789abcdefULL;
 	return pe;
@@ -220,7 +220,7 @@ static int decode_all_lengths(const struct proc_event *pe, size_t need, struct p
 }
 
 /* Every payload shorter than need is refused, and never read past its end. */
-static void check_truncated(const struct proc_event *pe, size_t need, const char *what)
+static void check_truncated(const struct proc_event *pe, size_t need, const char *kind)
 {
 	struct pw_event ev;
 
@@ -230,7 +230,7 @@ static void check_truncated(const struct proc_event *pe, size_t need, const char
 		memset(&ev, 0, sizeof(ev));
 		r = decode_exact(pe, len, &ev);
 		if (!CHECK_INT(r, -EBADMSG)) {
-			printf("#   %s payload truncated to %zu of %zu bytes\n", what, len, need);
+			printf("#   %s payload truncated to %zu of %zu bytes\n", kind, len, need);
 			break;
 		}
 	}
@@ -271,7 +271,7 @@ static void test_decode_fork(void)
 static void test_decode_exec(void)
 {
 	struct proc_event pe = make_event(PROC_EVENT_EXEC);
-	struct proc_event fork = make_event(PROC_EVENT_FORK);
+	struct proc_event fk = make_event(PROC_EVENT_FORK);
 	struct pw_event ev;
 
 	pe.event_data.exec.process_pid = 301;
@@ -284,10 +284,10 @@ static void test_decode_exec(void)
 	}
 
 	/* an event reused after a threaded fork keeps nothing of it */
-	fork.event_data.fork.parent_tgid = 9;
-	fork.event_data.fork.child_pid = 11;
-	fork.event_data.fork.child_tgid = 10;
-	CHECK_INT(pw_decode_event(&fork, sizeof(fork), 1, &ev), 1);
+	fk.event_data.fork.parent_tgid = 9;
+	fk.event_data.fork.child_pid = 11;
+	fk.event_data.fork.child_tgid = 10;
+	CHECK_INT(pw_decode_event(&fk, sizeof(fk), 1, &ev), 1);
 	CHECK(ev.thread);
 	CHECK_INT(pw_decode_event(&pe, sizeof(pe), 2, &ev), 1);
 	CHECK_INT(ev.kind, PW_EV_EXEC);
