@@ -1,0 +1,49 @@
+# fish completion for procwatch(1)
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+# after "--" comes a command line of its own
+function __fish_procwatch_has_command
+    contains -- -- (commandline -opc)
+end
+
+# complete the command line after "--" as a command of its own
+function __fish_procwatch_command
+    set -l tokens (commandline -opc)
+    set -l i (contains -i -- -- $tokens)
+    or return
+    set -e tokens[1..$i]
+    complete -C (string join ' ' -- (string escape -- $tokens) (commandline -ct))
+end
+
+# the event list: complete its last comma-separated item
+function __fish_procwatch_events
+    set -l token (commandline -ct | string replace -r -- '^(--events=|-e)' '')
+    set -l prefix (string match -r -- '^.*,' $token)
+    set -l chosen (string split -- , $token)
+    set -l events fork exec exit uid gid sid ptrace comm coredump all
+    set -l descriptions \
+        'a process was created' \
+        'a process executed a new program' \
+        'a process ended' \
+        'a process changed its user id' \
+        'a process changed its group id' \
+        'a process started a new session' \
+        'a process was attached to or detached from a tracer' \
+        'a process changed its name' \
+        'a process is dumping core' \
+        'every event'
+    for i in (seq (count $events))
+        contains -- $events[$i] $chosen[1..-2]; and continue
+        printf '%s%s\t%s\n' "$prefix" $events[$i] $descriptions[$i]
+    end
+end
+
+complete -c procwatch -f
+complete -c procwatch -n 'not __fish_procwatch_has_command' -s e -l events -x -a '(__fish_procwatch_events)' -d 'Events to show'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -s f -l format -x -a 'json\t"one JSON object per line" text\t"one line of text per event"' -d 'Output format'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -s n -l count -x -d 'Stop after N records'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -l threads -d 'Also show thread creation and thread exit'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -l rcvbuf -x -d 'Kernel receive buffer in bytes'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -s h -l help -d 'Show the help and exit'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -s V -l version -d 'Show the version and exit'
+complete -c procwatch -n __fish_procwatch_has_command -x -a '(__fish_procwatch_command)'

@@ -40,8 +40,9 @@ int pw_json_bytes(struct pw_buf *b, const char *s, size_t n);
 int pw_text_value(struct pw_buf *b, const char *s, size_t n);
 
 /*
- * Append s as one shell word: bare when it holds only safe characters,
- * otherwise in single quotes, a quote written as '\''. The empty string is ''.
+ * Append s as one shell word: bare when it holds only safe characters and
+ * no ~, otherwise in single quotes, a quote written as '\''. The empty
+ * string is ''.
  * Returns 0 or -ENOMEM.
  */
 int pw_shell_word(struct pw_buf *b, const char *s, size_t n);
