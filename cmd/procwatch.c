@@ -120,6 +120,27 @@ static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const ch
 	exit(EXIT_USAGE);
 }
 
+/*
+ * getopt_long() reports a failed long option through optopt as its internal
+ * value, so name it from the argument itself.
+ */
+static void __attribute__((noreturn)) bad_option(int c, const char *arg)
+{
+	size_t n;
+
+	if (strncmp(arg, "--", 2) != 0) {
+		if (c == ':')
+			usage_error("option '-%c' needs an argument", optopt);
+		usage_error("unknown option '-%c'", optopt);
+	}
+	n = strcspn(arg, "=");
+	if (c == ':')
+		usage_error("option '%s' needs an argument", arg);
+	if (optopt && arg[n] == '=')
+		usage_error("option '%.*s' takes no argument", (int)n, arg);
+	usage_error("unknown option '%.*s'", (int)n, arg);
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	unsigned long v;
@@ -165,13 +186,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			printf("procwatch %s\n", PACKAGE_VERSION);
 			exit(EXIT_SUCCESS);
 		case ':':
-			if (optopt)
-				usage_error("option '-%c' needs an argument", optopt);
-			usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
-			if (optopt)
-				usage_error("unknown option '-%c'", optopt);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			bad_option(c, argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {

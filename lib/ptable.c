@@ -406,7 +406,12 @@ int pw_ptable_apply(struct pw_ptable *pt, struct pw_event *ev)
 		e = pw_ptable_lookup(pt, ev->pid);
 		if (!e)
 			return 0;
-		if (ev->kind == PW_EV_COMM) {
+		/*
+		 * The name known before may have been read from /proc after the
+		 * rename already happened: when it equals the new one, the old
+		 * name is unknown.
+		 */
+		if (ev->kind == PW_EV_COMM && strncmp(e->comm, ev->u.comm.comm, sizeof(ev->u.comm.comm)) != 0) {
 			memcpy(ev->u.comm.old_comm, e->comm, sizeof(ev->u.comm.old_comm) - 1);
 			ev->u.comm.old_comm[sizeof(ev->u.comm.old_comm) - 1] = '\0';
 		}

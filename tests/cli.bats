@@ -38,13 +38,13 @@ die() {
 # are a usage error: status 2, nothing on stdout, and on stderr exactly one
 # "procwatch: ..." line followed by the hint line.
 assert_usage_error() {
-	local -a err
-	mapfile -t err <<<"$stderr"
+	local -a msgs
+	mapfile -t msgs <<<"$stderr"
 	[ "$status" -eq 2 ] || die "status $status, expected 2"
 	[ -z "$output" ] || die "unexpected stdout: $output"
-	[ "${#err[@]}" -eq 2 ] || die "expected 2 lines on stderr, got ${#err[@]}: $stderr"
-	[[ ${err[0]} == "procwatch: "?* ]] || die "first line is not a procwatch message: ${err[0]}"
-	[ "${err[1]}" = "$HINT" ] || die "second line is not the hint: ${err[1]}"
+	[ "${#msgs[@]}" -eq 2 ] || die "expected 2 lines on stderr, got ${#msgs[@]}: $stderr"
+	[[ ${msgs[0]} == "procwatch: "?* ]] || die "first line is not a procwatch message: ${msgs[0]}"
+	[ "${msgs[1]}" = "$HINT" ] || die "second line is not the hint: ${msgs[1]}"
 }
 
 # The message line of a usage error.
@@ -193,7 +193,7 @@ assert_help_lists() {
 @test "an argument given to an option that takes none is a usage error naming the option" {
 	run --separate-stderr "$PROCWATCH" --threads=1
 	assert_usage_error
-	[[ $(usage_message) == *"--threads"* ]]
+	[[ $(usage_message) == *"--threads"* ]] || die "message does not name --threads: $(usage_message)"
 }
 
 @test "an unknown event name is a usage error naming it" {
@@ -280,11 +280,12 @@ assert_help_lists() {
 
 @test "-n/--count N stops after N records and exits 0" {
 	local out=$BATS_TEST_TMPDIR/out opt
+	local -a args
 	start_activity
-	for opt in '-n 2' '--count=2'; do
+	for opt in -n --count; do
+		if [ "$opt" = -n ]; then args=(-n 2); else args=(--count=2); fi
 		status=0
-		# shellcheck disable=SC2086
-		timeout 20 "$PROCWATCH" -f json $opt >"$out" 2>"$out.err" || status=$?
+		timeout 20 "$PROCWATCH" -f json "${args[@]}" >"$out" 2>"$out.err" || status=$?
 		[ "$status" -eq 0 ] || die "$opt: status $status"
 		[ ! -s "$out.err" ] || die "$opt: stderr: $(cat "$out.err")"
 		jq_lines "$out"
@@ -358,7 +359,7 @@ signal_test() {
 @test "an unprivileged --rcvbuf beyond rmem_max runs with a warning" {
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
 	local out=$BATS_TEST_TMPDIR/out rmem_max big
-	local -a err
+	local -a msgs
 	rmem_max=$(cat /proc/sys/net/core/rmem_max)
 	big=$((rmem_max * 2))
 	[ "$big" -le 1073741823 ] || skip "net.core.rmem_max ($rmem_max) leaves no room above it for --rcvbuf"
@@ -366,9 +367,9 @@ signal_test() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$PROCWATCH" -f json --rcvbuf="$big" -- sh -c 'sleep 0.3; exit 5' >"$out" 2>"$out.err" || status=$?
 	[ "$status" -eq 5 ] || die "status $status; stderr: $(cat "$out.err")"
-	mapfile -t err <"$out.err"
-	[ "${#err[@]}" -eq 1 ] || die "expected one line on stderr: $(cat "$out.err")"
-	[[ ${err[0]} == "procwatch: "*warning*rmem_max* ]]
+	mapfile -t msgs <"$out.err"
+	[ "${#msgs[@]}" -eq 1 ] || die "expected one line on stderr: $(cat "$out.err")"
+	[[ ${msgs[0]} == "procwatch: "*warning*rmem_max* ]]
 	jq_lines "$out"
 	# it really ran unprivileged
 	[ "$(select_events "$out" '.event == "exec" and .argv == ["sleep", "0.3"] and .uid == 65534' | wc -l)" -eq 1 ]
