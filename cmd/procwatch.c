@@ -54,6 +54,7 @@ struct run {
 	bool child_reaped;
 	int child_status;
 	bool child_exit_seen;	/* its exit event has been processed */
+	int out_err;		/* -errno once writing failed, -EPIPE when the reader left */
 	struct timespec reaped_at;
 	bool done;
 };
@@ -154,9 +155,15 @@ static void parse_args(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "+:e:f:n:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
-			if (pw_events_parse(optarg, &o->events, &bad, &badlen) < 0)
-				usage_error("unknown event '%.*s' in --events (known: fork, exec, exit, uid, gid, "
-					    "sid, ptrace, comm, coredump, all)", (int)badlen, bad);
+			if (pw_events_parse(optarg, &o->events, &bad, &badlen) < 0) {
+				char known[128] = "";
+
+				for (unsigned k = 0; k < PW_EV_NKINDS; k++) {
+					strcat(known, pw_event_names[k]);
+					strcat(known, ", ");
+				}
+				usage_error("unknown event '%.*s' in --events (known: %sall)", (int)badlen, bad, known);
+			}
 			break;
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
@@ -349,17 +356,30 @@ static void retire(struct run *run, const struct pw_event *ev)
 	pw_ptable_remove(run->pt, ev->pid);
 }
 
-/* Write what is buffered; on failure say why and end the run. Returns the exit status to use, or -1. */
-static int flush_out(struct run *run)
+/* The output is gone: nothing more is written (COMMAND, if any, is still waited for). */
+static void output_lost(struct run *run, int err)
 {
-	int r = sink_flush(&run->out);
+	if (run->out_err)
+		return;
+	run->out_err = err;
+	run->done = true;
+	if (err != -EPIPE)
+		fprintf(stderr, "procwatch: write error: %s\n", strerror(-err));
+}
 
-	if (r == 0)
-		return -1;
-	if (r == -EPIPE)
-		return EXIT_SUCCESS;
-	fprintf(stderr, "procwatch: write error: %s\n", strerror(-r));
-	return EXIT_FAILURE;
+/* Write what is buffered. Returns false when the output is gone. */
+static bool flush_out(struct run *run)
+{
+	int r;
+
+	if (run->out_err) {
+		run->out.buf.len = 0;
+		return false;
+	}
+	r = sink_flush(&run->out);
+	if (r < 0)
+		output_lost(run, r);
+	return r == 0;
 }
 
 /*
@@ -412,8 +432,8 @@ format:
 				goto nomem;
 			if (ev->kind != PW_EV_LOST && run->opt.count && ++run->written >= run->opt.count)
 				run->done = true;
-			if (run->out.buf.len >= 65536 && (r = flush_out(run)) >= 0)
-				return r;
+			if (run->out.buf.len >= 65536 && !flush_out(run) && !run->child)
+				return EXIT_SUCCESS;	/* main() tells the status from out_err */
 		}
 		if (rel[i])
 			retire(run, ev);
@@ -447,6 +467,11 @@ static void reap(struct run *run)
 	}
 }
 
+/*
+ * Read, report and write until told to stop, the output is gone, or COMMAND
+ * has exited and its queued events are written. Returns 0, or 1 after a
+ * runtime error was reported.
+ */
 static int loop(struct run *run, const sigset_t *waitmask)
 {
 	int fd = pw_source_fd(run->src);
@@ -454,7 +479,8 @@ static int loop(struct run *run, const sigset_t *waitmask)
 	for (;;) {
 		struct pollfd pfd[2] = {
 			{ fd, POLLIN, 0 },
-			{ run->out.fd, 0, 0 },	/* POLLERR: the reader of our pipe is gone */
+			/* POLLERR: the reader of our pipe is gone */
+			{ run->out_err ? -1 : run->out.fd, 0, 0 },
 		};
 		struct timespec tmo = { 0, 100 * 1000000 };
 		int r, nread;
@@ -479,7 +505,7 @@ static int loop(struct run *run, const sigset_t *waitmask)
 				if (r >= 0)
 					return r;
 			} while (nread > 0);
-			return status_of(run->child_status);
+			return EXIT_SUCCESS;
 		}
 		r = ppoll(pfd, 2, run->child_reaped ? &tmo : NULL, waitmask);
 		if (r < 0) {
@@ -488,8 +514,10 @@ static int loop(struct run *run, const sigset_t *waitmask)
 			fprintf(stderr, "procwatch: poll: %s\n", strerror(errno));
 			return EXIT_FAILURE;
 		}
-		if (pfd[1].revents & (POLLERR | POLLHUP))
-			return EXIT_SUCCESS;
+		if (pfd[1].revents & (POLLERR | POLLHUP)) {
+			output_lost(run, -EPIPE);
+			continue;
+		}
 		if (!(pfd[0].revents & (POLLIN | POLLERR)))
 			continue;
 		do {
@@ -498,8 +526,7 @@ static int loop(struct run *run, const sigset_t *waitmask)
 				return r;
 		} while (nread == BATCH);
 		/* the socket is drained: the reader sees everything now */
-		if ((r = flush_out(run)) >= 0)
-			return r;
+		flush_out(run);
 	}
 }
 
@@ -554,8 +581,11 @@ int main(int argc, char **argv)
 			goto out_state;
 	}
 	status = loop(&run, &origmask);
-	if (flush_out(&run) == EXIT_FAILURE)
+	flush_out(&run);
+	if (run.out_err && run.out_err != -EPIPE)
 		status = EXIT_FAILURE;
+	else if (status == EXIT_SUCCESS && run.child)
+		status = status_of(run.child_status);
 out_state:
 	for (size_t i = 0; run.evs && i < BATCH; i++)
 		pw_proc_free(&run.evs[i].proc);

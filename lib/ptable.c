@@ -401,9 +401,15 @@ int pw_ptable_apply(struct pw_ptable *pt, struct pw_event *ev)
 		p->missing = PW_F_ALL & ~p->have;
 		return 0;
 	default:
-		if (pw_procfs_read(pt->pfs, ev->pid, PW_F_ALL, p) < 0)
-			return -ENOMEM;
+		/*
+		 * exe, argv, comm and ids change only through events the table
+		 * follows: take them from there, so the record shows the process
+		 * as it was at this event. cwd and ppid change silently: read them.
+		 */
 		e = pw_ptable_lookup(pt, ev->pid);
+		lack = e ? PW_F_CWD | PW_F_PPID | (PW_F_ALL & ~e->have) : PW_F_ALL;
+		if (pw_procfs_read(pt->pfs, ev->pid, lack, p) < 0)
+			return -ENOMEM;
 		if (!e)
 			return 0;
 		/*
@@ -415,7 +421,7 @@ int pw_ptable_apply(struct pw_ptable *pt, struct pw_event *ev)
 			memcpy(ev->u.comm.old_comm, e->comm, sizeof(ev->u.comm.old_comm) - 1);
 			ev->u.comm.old_comm[sizeof(ev->u.comm.old_comm) - 1] = '\0';
 		}
-		if (store(e, p, PW_F_ALL) < 0)
+		if (store(e, p, lack) < 0)
 			return -ENOMEM;
 		if (ev->kind == PW_EV_COMM) {
 			memset(e->comm, 0, sizeof(e->comm));

@@ -56,8 +56,10 @@ struct pw_pentry *pw_ptable_fork(struct pw_ptable *pt, pid_t ppid, pid_t pid);
  * Bring the table up to date with ev and complete ev->proc with what is
  * known: a fork gets the inherited data, an exit the data of the last exec,
  * an exec (whose ev->proc the caller read from /proc right away) keeps its
- * cwd and ids from fork when they could not be read. Other events read
- * /proc now. ev->proc.missing keeps naming what /proc could not give.
+ * cwd and ids from fork when they could not be read. Other events take
+ * exe, argv, comm and ids from the table and read cwd and ppid from /proc
+ * (everything when the process is new to the table). ev->proc.missing
+ * names what was read from /proc and could not be.
  * Returns 0 or -ENOMEM.
  */
 int pw_ptable_apply(struct pw_ptable *pt, struct pw_event *ev);

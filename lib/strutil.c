@@ -149,9 +149,10 @@ int pw_text_value(struct pw_buf *b, const char *s, size_t n)
 	size_t i;
 	int r = 0;
 
-	for (i = 0; i < n && p[i] && is_bare(p[i]); i++)
+	for (i = 0; i < n && is_bare(p[i]); i++)
 		;
-	if (n && i == n)
+	/* a lone "-" stands for an unknown value: a real "-" is quoted */
+	if (n && i == n && !(n == 1 && s[0] == '-'))
 		return pw_buf_append(b, s, n);
 
 	if (pw_buf_reserve(b, n + 2) < 0 || pw_buf_putc(b, '"') < 0)

@@ -33,7 +33,8 @@ int pw_json_bytes(struct pw_buf *b, const char *s, size_t n);
 
 /*
  * Append s as one text-format value: bare when every byte is in
- * [A-Za-z0-9._,:/@%+=~-] and s is not empty, otherwise in double quotes
+ * [A-Za-z0-9._,:/@%+=~-] and s is neither empty nor "-" (which stands for
+ * an unknown value in the text format), otherwise in double quotes
  * with \" \\ \n \t \r, \xHH for other control bytes, DEL, C1 controls and
  * bytes that are not well-formed UTF-8. Returns 0 or -ENOMEM.
  */

@@ -1,0 +1,301 @@
+#!/usr/bin/env bats
+# docs.bats - --help, the manual page and the shell completions agree on options and event names
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+load helpers
+
+bats_require_minimum_version 1.5.0
+
+MAN="$TOP_SRCDIR/man/procwatch.1"
+BASH_COMP="$TOP_SRCDIR/completions/procwatch"
+ZSH_COMP="$TOP_SRCDIR/completions/_procwatch"
+FISH_COMP="$TOP_SRCDIR/completions/procwatch.fish"
+
+setup() {
+	D=$BATS_TEST_TMPDIR
+	run --separate-stderr "$PROCWATCH" --help
+	[ "$status" -eq 0 ] || die "procwatch --help: status $status"
+	[ -z "$stderr" ] || die "procwatch --help wrote to stderr: $stderr"
+	[ -n "$output" ] || die "procwatch --help wrote nothing"
+	printf '%s\n' "$output" >"$D/help"
+}
+
+die() {
+	printf '%s\n' "$*" >&2
+	return 1
+}
+
+# same NAME_A FILE_A NAME_B FILE_B: the two sorted lists are equal and not empty.
+same() {
+	[ -s "$2" ] || die "no entries found in $1"
+	[ -s "$4" ] || die "no entries found in $3"
+	diff -u --label "$1" --label "$3" "$2" "$4" >&2 || die "$1 and $3 differ"
+}
+
+# Normalise roff: \- to -, drop font changes.
+unroff() {
+	sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\f(..//g' -e 's/\\f\[[^]]*\]//g'
+}
+
+# man_section NAME: the lines of section NAME of the manual page.
+man_section() {
+	awk -v name="$1" '
+		/^\.SH / { sh = $0; sub(/^\.SH +"?/, "", sh); sub(/"$/, "", sh); f = (sh == name); next }
+		f' "$MAN"
+}
+
+# man_tags NAME: the tag lines (the line after each .TP/.TQ) of section NAME.
+man_tags() {
+	man_section "$1" | awk '/^\.T[PQ]/ { t = 1; next } t { print; t = 0 }' | unroff
+}
+
+long_opts() {
+	grep -o -e '--[a-z][a-z-]*' | sort -u
+}
+
+# Short options written as a word of their own: -e, (-e, {-e+, "-e".
+short_opts() {
+	grep -oE -e '(^|[^A-Za-z0-9-])-[A-Za-z]([^A-Za-z0-9-]|$)' | grep -oE -e '-[A-Za-z]' | sort -u
+}
+
+# The option part of the option lines of --help: "-e, --events=LIST", "--threads".
+help_optparts() {
+	grep -E '^ +(-[A-Za-z]([, ]|$)|--[a-z])' "$D/help" |
+		sed -E 's/^ +((-[A-Za-z], )?--[a-z][a-z-]*(=[A-Z]+)?|-[A-Za-z]( [A-Z]+)?)( .*)?$/\1/'
+}
+help_long() { long_opts <"$D/help"; }
+help_short() { help_optparts | short_opts; }
+# The event names --help lists under --events (fork,exec,...,all).
+help_events() {
+	local lines
+	lines=$(grep -cE '^ +[a-z]+(,[a-z]+)+$' "$D/help") || true
+	[ "$lines" = 1 ] || die "expected one list of events in --help, found $lines"
+	grep -E '^ +[a-z]+(,[a-z]+)+$' "$D/help" | tr -d ' ' | tr , '\n' | sort -u
+}
+# Options that take an argument, both forms: -e and --events for "-e, --events=LIST".
+help_args() {
+	help_optparts | grep = | grep -oE -e '-{1,2}[A-Za-z][a-z-]*' | sort -u
+}
+
+man_long() { man_tags OPTIONS | long_opts; }
+man_short() { man_tags OPTIONS | short_opts; }
+man_events() { man_tags EVENTS | sed -n 's/^\.B \([a-z]*\)$/\1/p' | sort -u; }
+# The event names the --events paragraph of OPTIONS names in bold.
+man_events_option() {
+	man_section OPTIONS | unroff |
+		awk '/^\.T[PQ]/ { t = 1; f = 0; next } t { f = /--events/; t = 0; next } f' |
+		sed -n 's/^\.BR* \([a-z][a-z]*\)\( .*\)\{0,1\}$/\1/p' | sort -u
+}
+
+bash_opts() { sed -n "s/^[[:space:]]*local opts='\(.*\)'\$/\1/p" "$BASH_COMP" | tr ' ' '\n'; }
+bash_long() { bash_opts | long_opts; }
+bash_short() { bash_opts | short_opts; }
+# bash_case WORD: the option patterns of the case on WORD ($prev, ${words[i - 1]}).
+bash_case() {
+	awk -v word="$1" 'index($0, "case " word " in") { f = 1; next } f && /^[[:space:]]*esac/ { exit } f' "$BASH_COMP" |
+		grep -E '^[[:space:]]*-[^ ]*( \| -[^ ]*)*\)$' | tr -s ' \t|)' '\n' | grep . | sort -u
+}
+bash_events() { sed -n "s/^[[:space:]]*local events='\(.*\)'\$/\1/p" "$BASH_COMP" | tr ' ' '\n' | grep . | sort -u; }
+
+# The option specs given to _arguments (the lines after it, up to the last continued one),
+# without their exclusion lists: '(-e --events)'{-e+,--events=}'[...]' gives {-e+,--events=}'[...]'.
+zsh_specs() {
+	awk '/_arguments/ { f = 1; next } f { print; if (!/\\$/) exit }' "$ZSH_COMP" |
+		sed "s/^[[:space:]]*'([^)]*)'//"
+}
+zsh_long() { zsh_specs | long_opts; }
+zsh_short() { zsh_specs | short_opts; }
+zsh_events() {
+	awk '/^_procwatch_events\(\)/ { f = 1; next } f && /^}/ { exit } f' "$ZSH_COMP" |
+		sed -n "s/^[[:space:]]*'\([a-z]*\)\[.*/\1/p" | sort -u
+}
+
+fish_lines() { grep -E '^complete -c procwatch ' "$FISH_COMP"; }
+fish_long() { fish_lines | grep -oE -e ' -l [a-z][a-z-]*' | sed 's/ -l /--/' | sort -u; }
+fish_short() { fish_lines | grep -oE -e ' -s [A-Za-z]' | sed 's/ -s /-/' | sort -u; }
+fish_events() { sed -n 's/^[[:space:]]*set -l events //p' "$FISH_COMP" | tr ' ' '\n' | grep . | sort -u; }
+
+# check_opts SOURCE: SOURCE_long and SOURCE_short match --help.
+check_opts() {
+	help_long >"$D/help.long"
+	help_short >"$D/help.short"
+	"${1}_long" >"$D/$1.long"
+	"${1}_short" >"$D/$1.short"
+	same "--help long options" "$D/help.long" "$1 long options" "$D/$1.long"
+	same "--help short options" "$D/help.short" "$1 short options" "$D/$1.short"
+}
+
+@test "--help lists each option once, every short option with a long twin" {
+	local n
+	help_long >"$D/long"
+	help_short >"$D/short"
+	grep -qx -e --help "$D/long" || die "--help not found among: $(cat "$D/long")"
+	grep -qx -e --version "$D/long" || die "--version not found among: $(cat "$D/long")"
+	[ -s "$D/short" ] || die "no short options found"
+	help_optparts >"$D/parts"
+	if grep -vE -e '--[a-z]' "$D/parts" >"$D/lonely"; then
+		die "short options without a long twin in --help: $(cat "$D/lonely")"
+	fi
+	[ "$(wc -l <"$D/parts")" -eq "$(wc -l <"$D/long")" ] || die "an option is listed twice in --help"
+}
+
+@test "the manual page lists the options of --help" {
+	check_opts man
+}
+
+@test "the bash completion offers the options of --help" {
+	check_opts bash
+	help_args >"$D/help.args"
+	# every option that takes an argument has its argument completed (or not) on its own
+	bash_case '$prev' >"$D/bash.prev"
+	comm -23 "$D/help.args" "$D/bash.prev" >"$D/bash.noargs"
+	[ -s "$D/bash.prev" ] || die "no case on \$prev in the bash completion"
+	[ ! -s "$D/bash.noargs" ] || die "bash completion does not handle the argument of: $(cat "$D/bash.noargs")"
+	# and is known not to start the command when its argument is "--"
+	bash_case '${words[i - 1]}' >"$D/bash.skip"
+	same "--help options with an argument" "$D/help.args" "bash options skipped before --" "$D/bash.skip"
+}
+
+@test "the zsh completion offers the options of --help" {
+	check_opts zsh
+}
+
+@test "the fish completion offers the options of --help" {
+	check_opts fish
+}
+
+@test "the manual page describes the events of --help" {
+	help_events | grep -vx all >"$D/help.events"
+	man_events >"$D/man.events"
+	same "--help events" "$D/help.events" "EVENTS in the manual" "$D/man.events"
+	help_events >"$D/help.all"
+	man_events_option >"$D/man.option"
+	same "--help events" "$D/help.all" "--events in the manual" "$D/man.option"
+}
+
+@test "the completions offer the events of --help" {
+	local shell
+	help_events >"$D/help.events"
+	for shell in bash zsh fish; do
+		"${shell}_events" >"$D/$shell.events"
+		same "--help events" "$D/help.events" "$shell completion events" "$D/$shell.events"
+	done
+}
+
+@test "an unknown event is rejected with the list of --help" {
+	run --separate-stderr "$PROCWATCH" -e nosuchevent
+	[ "$status" -eq 2 ] || die "status $status, expected 2"
+	[ -z "$output" ] || die "unexpected stdout: $output"
+	[[ $stderr == *"unknown event 'nosuchevent'"* ]] || die "unexpected stderr: $stderr"
+	help_events >"$D/help.events"
+	printf '%s\n' "$stderr" | sed -n 's/.*(known: \(.*\)).*/\1/p' | sed 's/, /\n/g' | sort -u >"$D/known"
+	same "--help events" "$D/help.events" "the error message" "$D/known"
+}
+
+@test "the manual page renders without warnings" {
+	command -v groff >/dev/null || skip "groff is not installed"
+	run --separate-stderr groff -man -Tutf8 -ww -z "$MAN"
+	[ "$status" -eq 0 ] || die "groff: status $status: $stderr"
+	[ -z "$output" ] || die "groff wrote to stdout: $output"
+	[ -z "$stderr" ] || die "groff warnings: $stderr"
+	command -v man >/dev/null || skip "man is not installed"
+	run --separate-stderr env MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$MAN"
+	[ "$status" -eq 0 ] || die "man: status $status: $stderr"
+	[ -n "$output" ] || die "man rendered nothing"
+	[ -z "$stderr" ] || die "man warnings: $stderr"
+}
+
+@test "the manual page has a NAME line whatis can read" {
+	command -v lexgrog >/dev/null || skip "lexgrog (man-db) is not installed"
+	run --separate-stderr lexgrog "$MAN"
+	[ "$status" -eq 0 ] || die "lexgrog: status $status: $output $stderr"
+	[[ $output == *'"procwatch - '?*'"'* ]] || die "unexpected lexgrog output: $output"
+	[ -z "$stderr" ] || die "lexgrog wrote to stderr: $stderr"
+}
+
+# bash_complete WORD...: the completions of the last WORD, one per line, sorted.
+bash_complete() {
+	bash -c '
+		source /usr/share/bash-completion/bash_completion || exit
+		source "$1" || exit
+		shift
+		compopt() { :; }
+		COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"
+		COMP_LINE=${COMP_LINE// = /=}	# readline makes "=" a word of its own
+		COMP_POINT=${#COMP_LINE}
+		COMPREPLY=()
+		_procwatch procwatch "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}" | grep . | sort -u
+	' bash "$BASH_COMP" "$@"
+}
+
+@test "the bash completion completes options, events, formats and the command" {
+	[ -r /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
+	{ help_long; help_short; echo --; } | sort -u >"$D/expected"
+	run --separate-stderr bash_complete procwatch -
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	printf '%s\n' "$output" | sed 's/=$//' | sort -u >"$D/got"
+	same "--help options" "$D/expected" "bash completion of -" "$D/got"
+
+	run --separate-stderr bash_complete procwatch -e fork,e
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$output" = $'fork,exec\nfork,exit' ] || die "-e fork,e: $output"
+
+	run --separate-stderr bash_complete procwatch --events = fork,c
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$output" = $'fork,comm\nfork,coredump' ] || die "--events=fork,c: $output"
+
+	run --separate-stderr bash_complete procwatch -f ''
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$output" = $'json\ntext' ] || die "-f: $output"
+
+	mkdir "$D/bin"
+	printf '#!/bin/sh\n' >"$D/bin/pwdocs-probe"
+	chmod +x "$D/bin/pwdocs-probe"
+	PATH=$D/bin:$PATH run --separate-stderr bash_complete procwatch -e exec -- pwdocs-pr
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$output" = pwdocs-probe ] || die "command after --: $output"
+}
+
+# fish_complete LINE: what fish offers for LINE (completion, tab, description per line).
+fish_complete() {
+	mkdir -p "$D/home"
+	env HOME="$D/home" XDG_CONFIG_HOME="$D/home/config" XDG_DATA_HOME="$D/home/data" \
+		XDG_CACHE_HOME="$D/home/cache" \
+		fish --no-config -c 'source $argv[1]; and complete -C $argv[2]' "$FISH_COMP" "$1"
+}
+
+@test "the fish completion completes options, events, formats and the command" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	{ help_long; help_short; } | sort -u >"$D/expected"
+	run --separate-stderr fish_complete 'procwatch -'
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	printf '%s\n' "$output" | cut -f1 | sort -u >"$D/got"
+	same "--help options" "$D/expected" "fish completion of -" "$D/got"
+
+	run --separate-stderr fish_complete 'procwatch -e fork,e'
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$(printf '%s\n' "$output" | cut -f1)" = $'fork,exec\nfork,exit' ] || die "-e fork,e: $output"
+
+	run --separate-stderr fish_complete 'procwatch --format='
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$(printf '%s\n' "$output" | cut -f1)" = $'--format=json\n--format=text' ] || die "--format=: $output"
+
+	mkdir "$D/bin"
+	printf '#!/bin/sh\n' >"$D/bin/pwdocs-probe"
+	chmod +x "$D/bin/pwdocs-probe"
+	PATH=$D/bin:$PATH run --separate-stderr fish_complete 'procwatch -e exec -- pwdocs-pr'
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$(printf '%s\n' "$output" | cut -f1)" = pwdocs-probe ] || die "command after --: $output"
+}
+
+@test "the zsh completion is valid zsh" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	run --separate-stderr zsh -n "$ZSH_COMP"
+	[ "$status" -eq 0 ] || die "zsh -n: status $status: $stderr"
+	[ -z "$output" ] || die "unexpected stdout: $output"
+	[ -z "$stderr" ] || die "unexpected stderr: $stderr"
+	[ "$(head -n 1 "$ZSH_COMP")" = "#compdef procwatch" ] || die "first line is not #compdef procwatch"
+}
