@@ -1,0 +1,462 @@
+#!/usr/bin/env bats
+# events.bats - every kind of process event, triggered for real and checked field by field
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Each test runs procwatch in command mode, so only the command's own tree is
+# reported and the records are deterministic. A process whose argv or exe is
+# checked stays alive briefly (a 'sleep' inside it), so that procwatch can read
+# its /proc entry.
+
+load helpers
+
+setup() {
+	OUT=$BATS_TEST_TMPDIR/out
+	SH_EXE=$(readlink -f "$(command -v sh)")
+}
+
+teardown() {
+	local saved=$BATS_TEST_TMPDIR/core_pattern.saved
+
+	if [ -f "$saved" ]; then
+		cat "$saved" >/proc/sys/kernel/core_pattern
+	fi
+}
+
+die() {
+	printf '%s\n' "$*" >&2
+	return 1
+}
+
+# check FILTER [JQ_ARGS...]: FILTER, applied to the array of all records of
+# $OUT, must give true.
+check() {
+	local filter=$1
+
+	shift
+	if ! jq -e -s "$@" "$filter" "$OUT" >/dev/null; then
+		printf 'not true: %s\nrecords:\n' "$filter" >&2
+		cat "$OUT" >&2
+		return 1
+	fi
+}
+
+# value FILTER [JQ_ARGS...]: the raw value of FILTER over the array of records of $OUT.
+value() {
+	local filter=$1
+
+	shift
+	jq -r -s "$@" "$filter" "$OUT"
+}
+
+# no_stderr: procwatch wrote nothing on stderr.
+no_stderr() {
+	[ ! -s "$OUT.err" ] || die "unexpected stderr: $(cat "$OUT.err")"
+}
+
+# json_args ARG...: the arguments as a JSON array of strings.
+json_args() {
+	local a json=
+
+	for a; do
+		json+=${json:+,}$(jq -nc --arg a "$a" '$a')
+	done
+	printf '[%s]\n' "$json"
+}
+
+# name_of DATABASE ID: the name getent gives for ID, or nothing.
+name_of() {
+	getent "$1" "$2" | cut -d: -f1
+}
+
+# JSON for a name that may be unknown: the string, or null.
+json_name() {
+	if [ -n "$1" ]; then
+		jq -nc --arg n "$1" '$n'
+	else
+		echo null
+	fi
+}
+
+@test "every record has time, event and pid; process fields come in the documented order" {
+	local before after
+
+	before=$(date -u +%s)
+	pw_json "$OUT" -- sh -c 'sleep 0.2; exit 3'
+	after=$(date -u +%s)
+	[ "$status" -eq 3 ]
+	no_stderr
+	check 'length >= 6'
+	check 'all(.[]; (.time | type == "string" and
+			test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z$"))
+		and (.event | type == "string") and (.pid | type == "number" and . > 0))'
+	# wall-clock time, not the kernel's monotonic clock
+	check 'all(.[]; .time | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601 |
+		. >= ($before - 1) and . <= ($after + 1))' --argjson before "$before" --argjson after "$after"
+	check 'all(.[] | select(.event == "fork" or .event == "exec");
+		keys_unsorted == ["time","event","pid","comm","ppid","exe","argv","cwd",
+				  "uid","user","euid","gid","group","egid"])'
+	check 'all(.[] | select(.event == "exit");
+		keys_unsorted == ["time","event","pid","comm","ppid","exe","argv","cwd",
+				  "uid","user","euid","gid","group","egid",
+				  "exit_code","signal","core_dumped","status"])'
+	check '[.[].event] | index("exec") != null and index("exit") != null and index("fork") == 0'
+}
+
+@test "fork: child of the forking process, with the parent's comm, exe, argv, cwd and ids" {
+	local dir want_parent_argv want_child_argv
+
+	dir=$BATS_TEST_TMPDIR/fork\ dir
+	mkdir "$dir"
+	cd "$dir"
+	pw_json "$OUT" -- sh -c 'sh -c "sleep 0.3; :" forked; :'
+	[ "$status" -eq 0 ]
+	no_stderr
+	want_parent_argv=$(json_args sh -c 'sh -c "sleep 0.3; :" forked; :')
+	want_child_argv=$(json_args sh -c 'sleep 0.3; :' forked)
+	local -a args=(
+		--argjson pargv "$want_parent_argv" --argjson cargv "$want_child_argv"
+		--arg exe "$SH_EXE" --arg cwd "$(pwd -P)"
+		--argjson uid "$(id -u)" --argjson user "$(json_name "$(id -un)")"
+		--argjson gid "$(id -g)" --argjson group "$(json_name "$(id -gn)")"
+	)
+	# the command and its one child
+	check '.[0].pid as $root | [.[] | select(.event == "fork" and .ppid == $root)] | length == 1'
+	check '.[0].pid as $root
+		| (.[] | select(.event == "exec" and .pid == $root)) as $p
+		| (.[] | select(.event == "fork" and .ppid == $root)) as $f
+		| $p.argv == $pargv and $p.exe == $exe
+		and $f.pid != $root and $f.pid > 0
+		and $f.comm == "sh" and $f.exe == $exe and $f.argv == $pargv and $f.cwd == $cwd
+		and $f.uid == $uid and $f.euid == $uid and $f.user == $user
+		and $f.gid == $gid and $f.egid == $gid and $f.group == $group
+		and ($f | has("missing") | not) and ($f | has("thread") | not)' "${args[@]}"
+	# the child's own exec comes after its fork record and is not what the fork showed
+	check '.[0].pid as $root
+		| ([.[] | select(.event == "fork" and .ppid == $root)][0].pid) as $c
+		| (map(.event == "fork" and .pid == $c) | index(true)) as $fi
+		| (map(.event == "exec" and .pid == $c) | index(true)) as $ei
+		| $fi != null and $ei != null and $fi < $ei and .[$ei].argv == $cargv' "${args[@]}"
+	# the grandchild (sleep) inherits the child's argv after its exec, not its own later one
+	check '.[0].pid as $root
+		| ([.[] | select(.event == "fork" and .ppid == $root)][0].pid) as $c
+		| [.[] | select(.event == "fork" and .ppid == $c)] as $g
+		| ($g | length) == 1 and $g[0].argv == $cargv and $g[0].comm == "sh" and $g[0].exe == $exe
+		and $g[0].cwd == $cwd' "${args[@]}"
+}
+
+@test "exec: exact argv (empty, spaces, quotes, invalid UTF-8), exe, cwd and ids" {
+	local dir want
+
+	dir=$BATS_TEST_TMPDIR/exec\ dir
+	mkdir "$dir"
+	cd "$dir"
+	pw_json "$OUT" -- sh -c 'sleep 0.3; exit 0' arg0 '' 'two words' "it's" 'say "hi"' "$(printf '\377')x"
+	[ "$status" -eq 0 ]
+	no_stderr
+	# the last argument: byte 0xff is U+EF00+0xff, then "x"
+	want=$(json_args sh -c 'sleep 0.3; exit 0' arg0 '' 'two words' "it's" 'say "hi"')
+	check '.[0].pid as $root | [.[] | select(.event == "exec" and .pid == $root)] | length == 1'
+	check '.[0].pid as $root
+		| (.[] | select(.event == "exec" and .pid == $root)) as $e
+		| $e.argv == $want + ["\uefffx"]
+		and ($e.argv[8] | explode) == [61439, 120]
+		and $e.exe == $exe and $e.cwd == $cwd and $e.comm == "sh"
+		and $e.ppid == .[0].ppid
+		and $e.uid == $uid and $e.euid == $uid and $e.user == $user
+		and $e.gid == $gid and $e.egid == $gid and $e.group == $group
+		and ($e | has("missing") | not)' \
+		--argjson want "$want" --arg exe "$SH_EXE" --arg cwd "$(pwd -P)" \
+		--argjson uid "$(id -u)" --argjson user "$(json_name "$(id -un)")" \
+		--argjson gid "$(id -g)" --argjson group "$(json_name "$(id -gn)")"
+	# the sleep it runs: its own exe and argv
+	check '.[0].pid as $root
+		| [.[] | select(.event == "exec" and .ppid == $root)] as $s
+		| ($s | length) == 1 and $s[0].argv == ["sleep", "0.3"] and $s[0].exe == $sleep' \
+		--arg sleep "$(readlink -f "$(command -v sleep)")"
+}
+
+@test "exit: exit code 3" {
+	pw_json "$OUT" -- sh -c 'sleep 0.2; exit 3'
+	[ "$status" -eq 3 ]
+	no_stderr
+	check '.[0].pid as $root | [.[] | select(.event == "exit" and .pid == $root)] | length == 1'
+	check '.[0].pid as $root
+		| (.[] | select(.event == "exit" and .pid == $root)) as $x
+		| $x.exit_code == 3 and $x.signal == null and $x.status == 768 and $x.core_dumped == false
+		and $x.ppid == .[0].ppid and $x.exe == $exe and $x.argv == ["sh", "-c", "sleep 0.2; exit 3"]
+		and $x.comm == "sh" and ($x | has("thread") | not)
+		and (.[-1] == $x)' --arg exe "$SH_EXE"
+	# the sleep exited normally
+	check '.[0].pid as $root
+		| [.[] | select(.event == "exit" and .ppid == $root)] as $s
+		| ($s | length) == 1 and $s[0].exit_code == 0 and $s[0].status == 0 and $s[0].signal == null
+		and $s[0].argv == ["sleep", "0.2"]'
+}
+
+@test "exit: killed by SIGKILL" {
+	pw_json "$OUT" -- sh -c 'exec 2>/dev/null; sh -c "sleep 0.2; kill -KILL \$\$" victim; exit 0'
+	[ "$status" -eq 0 ]
+	no_stderr
+	check '.[0].pid as $root
+		| [.[] | select(.event == "exit" and .ppid == $root and .comm == "sh")] as $v
+		| ($v | length) == 1
+		and $v[0].exit_code == null and $v[0].signal == "SIGKILL" and $v[0].status == 9
+		and $v[0].core_dumped == false
+		and $v[0].argv == ["sh", "-c", "sleep 0.2; kill -KILL $$", "victim"]'
+	check '.[0].pid as $root | (.[] | select(.event == "exit" and .pid == $root)) |
+		.exit_code == 0 and .signal == null and .status == 0'
+}
+
+@test "coredump: a core-dumping signal gives a coredump record and an exit with core_dumped" {
+	local pattern=/proc/sys/kernel/core_pattern saved child
+
+	[ "$(id -u)" -eq 0 ] || skip "needs root to set $pattern"
+	saved=$(cat "$pattern")
+	printf '%s\n' "$saved" >"$BATS_TEST_TMPDIR/core_pattern.saved"
+	if ! printf '%s\n' "$BATS_TEST_TMPDIR/core.%p" 2>/dev/null >"$pattern"; then
+		rm -f "$BATS_TEST_TMPDIR/core_pattern.saved"
+		skip "$pattern is not writable here"
+	fi
+	pw_json "$OUT" -- sh -c 'exec 2>/dev/null; ulimit -c unlimited
+		sh -c "sleep 0.2; kill -SEGV \$\$" dumper; exit 0'
+	[ "$status" -eq 0 ]
+	no_stderr
+	check '.[0].pid as $root | [.[] | select(.event == "coredump")] | length == 1 and .[0].ppid == $root'
+	check '.[0].pid as $root
+		| (.[] | select(.event == "coredump")) as $c
+		| [.[] | select(.event == "exit" and .pid == $c.pid)] as $x
+		| ($x | length) == 1 and $x[0].ppid == $root
+		and $x[0].signal == "SIGSEGV" and $x[0].exit_code == null
+		and $x[0].core_dumped == true and $x[0].status == 139
+		and $c.comm == "sh" and $c.exe == $exe
+		and $c.argv == ["sh", "-c", "sleep 0.2; kill -SEGV $$", "dumper"]
+		and (map(.event == "coredump") | index(true)) < (map(.event == "exit" and .pid == $c.pid) | index(true))' \
+		--arg exe "$SH_EXE"
+	# the kernel really wrote the core where the pattern says
+	child=$(value '.[] | select(.event == "coredump") | .pid')
+	[ -s "$BATS_TEST_TMPDIR/core.$child" ]
+}
+
+@test "uid and gid: setpriv to 65534 gives a gid and a uid record with the new ids" {
+	local user group
+
+	[ "$(id -u)" -eq 0 ] || skip "needs root to change ids"
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	user=$(json_name "$(name_of passwd 65534)")
+	group=$(json_name "$(name_of group 65534)")
+	pw_json "$OUT" -- sh -c 'setpriv --reuid=65534 --regid=65534 --clear-groups sleep 0.2; :'
+	[ "$status" -eq 0 ]
+	no_stderr
+	check '.[0].pid as $root
+		| [.[] | select(.event == "fork" and .ppid == $root)] as $f
+		| ($f | length) == 1'
+	check '.[0].pid as $root
+		| ([.[] | select(.event == "fork" and .ppid == $root)][0].pid) as $p
+		| [.[] | select(.event == "uid")] as $u
+		| [.[] | select(.event == "gid")] as $g
+		| ($u | length) == 1 and ($g | length) == 1
+		and $u[0].pid == $p and $u[0].ruid == 65534 and $u[0].uid == 65534 and $u[0].euid == 65534
+		and $u[0].user == $user and $u[0].ppid == $root
+		and $g[0].pid == $p and $g[0].rgid == 65534 and $g[0].gid == 65534 and $g[0].egid == 65534
+		and $g[0].group == $group and $g[0].ppid == $root' \
+		--argjson user "$user" --argjson group "$group"
+	# between the exec of setpriv and the exec of sleep
+	check '.[0].pid as $root
+		| ([.[] | select(.event == "fork" and .ppid == $root)][0].pid) as $p
+		| [to_entries[] | select(.value.event == "exec" and .value.pid == $p) | .key] as $ex
+		| (map(.event == "uid") | index(true)) as $ui
+		| (map(.event == "gid") | index(true)) as $gi
+		| ($ex | length) == 2 and $ex[0] < $ui and $ex[0] < $gi and $ui < $ex[1] and $gi < $ex[1]'
+	# sleep runs as 65534
+	check '.[0].pid as $root
+		| [.[] | select(.event == "exec" and .ppid == $root)][-1]
+		| .argv == ["sleep", "0.2"] and .uid == 65534 and .euid == 65534 and .gid == 65534 and .egid == 65534 and .user == $user' \
+		--argjson user "$user"
+}
+
+@test "sid: setsid gives a sid record with sid == pid" {
+	command -v setsid >/dev/null || skip "setsid (util-linux) is not installed"
+	pw_json "$OUT" -- sh -c 'setsid sleep 0.2; :'
+	[ "$status" -eq 0 ]
+	no_stderr
+	check '.[0].pid as $root
+		| [.[] | select(.event == "sid")] as $s
+		| [.[] | select(.event == "fork") | .pid] as $tree
+		| ($s | length) == 1 and $s[0].sid == $s[0].pid and $s[0].pid != $root
+		and any($tree[]; . == $s[0].pid)
+		and any(.[]; .event == "exec" and .pid == $s[0].pid and .argv == ["sleep", "0.2"])'
+}
+
+@test "comm: renaming a shell through /proc/self/comm gives its new and old comm" {
+	# a subshell renames itself: its old name is known from its fork
+	pw_json "$OUT" -- sh -c '(printf renamed >/proc/self/comm; sleep 0.2; :); :'
+	[ "$status" -eq 0 ]
+	no_stderr
+	check '.[0].pid as $root
+		| [.[] | select(.event == "comm")] as $c
+		| ($c | length) == 1 and $c[0].comm == "renamed" and $c[0].old_comm == "sh"
+		and $c[0].pid != $root and $c[0].ppid == $root
+		and any(.[]; .event == "fork" and .pid == $c[0].pid and .comm == "sh")
+		and $c[0].exe == $exe' --arg exe "$SH_EXE"
+	# what follows knows the new name: the sleep is forked by "renamed"
+	check '(.[] | select(.event == "comm")) as $c
+		| [.[] | select(.event == "fork" and .ppid == $c.pid)] | length == 1 and .[0].comm == "renamed"'
+}
+
+@test "ptrace: strace -f gives an attach record with strace's pid as tracer" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	pw_json "$OUT" -- sh -c 'strace -f -o /dev/null sh -c "sleep 0.3; :" traced; :'
+	[ "$status" -eq 0 ]
+	no_stderr
+	check '.[0].pid as $root
+		| [.[] | select(.event == "fork" and .ppid == $root)] as $s
+		| ($s | length) == 1
+		and any(.[]; .event == "exec" and .pid == $s[0].pid and .argv[0] == "strace")
+		and ([.[] | select(.event == "exec" and .argv == ["sh", "-c", "sleep 0.3; :", "traced"])] | length) == 1'
+	check '.[0].pid as $root
+		| ([.[] | select(.event == "fork" and .ppid == $root)][0].pid) as $s
+		| ([.[] | select(.event == "exec" and .argv == ["sh", "-c", "sleep 0.3; :", "traced"])][0].pid) as $t
+		| [.[] | select(.event == "ptrace" and .pid == $t)] as $a
+		| ($a | length) >= 1 and $a[0].tracer_pid == $s and $a[0].action == "attach"
+		and any(.[]; .event == "fork" and .pid == $t and .ppid == $s)'
+}
+
+@test "ptrace: strace -p gives an attach and a detach record" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	# strace says "Process N attached" on stderr once it has attached
+	pw_json "$OUT" -- sh -c 'exec 2>/dev/null
+		sleep 5 & t=$!
+		strace -o /dev/null -p "$t" 2>"$1" & s=$!
+		i=0
+		until grep -q attached "$1"; do
+			i=$((i + 1))
+			[ "$i" -lt 200 ] || exit 9
+			sleep 0.05
+		done
+		kill -INT "$s"
+		wait "$s"
+		kill "$t"
+		wait "$t"
+		exit 0' sh "$BATS_TEST_TMPDIR/strace.err"
+	[ "$status" -eq 0 ]
+	no_stderr
+	check '([.[] | select(.event == "exec" and .argv == ["sleep", "5"])][0].pid) as $t
+		| ([.[] | select(.event == "exec" and .argv[0] == "strace")][0].pid) as $s
+		| [.[] | select(.event == "ptrace" and .pid == $t)] as $p
+		| $t != null and $s != null and ($p | length) == 2
+		and $p[0].action == "attach" and $p[0].tracer_pid == $s
+		and $p[1].action == "detach" and $p[1].tracer_pid == 0'
+}
+
+@test "threads: hidden by default, one fork and one exit for the process" {
+	pw_json "$OUT" -- "$PW_BIN/pw-threads" 3
+	[ "$status" -eq 0 ]
+	no_stderr
+	check '.[0].pid as $root
+		| ([.[] | select(.pid == $root and .event == "fork")] | length) == 1
+		and ([.[] | select(.pid == $root and .event == "exit")] | length) == 1
+		and ([.[] | select(.pid == $root and .event == "exec")] | length) == 1
+		and all(.[]; (has("thread") | not) and (has("tid") | not))
+		and all(.[]; .pid == $root)'
+	check '.[0].pid as $root | (.[] | select(.event == "exit")) | .exit_code == 0 and .status == 0 and .pid == $root'
+}
+
+@test "threads: --threads shows each thread's fork and exit with tid and thread:true" {
+	pw_json "$OUT" --threads -- "$PW_BIN/pw-threads" 3
+	[ "$status" -eq 0 ]
+	no_stderr
+	check '.[0].pid as $root
+		| [.[] | select(.thread == true and .event == "fork")] as $tf
+		| [.[] | select(.thread == true and .event == "exit")] as $tx
+		| ($tf | length) == 3 and ($tx | length) == 3
+		and all($tf[], $tx[]; .pid == $root and .tid != .pid and (.tid | type) == "number")
+		and ([$tf[].tid] | unique | length) == 3
+		and ([$tf[].tid] | sort) == ([$tx[].tid] | sort)
+		and all(.[]; .thread == true or .thread == null)'
+	check '.[0].pid as $root
+		| [.[] | select(.event == "exit" and (has("thread") | not))] as $x
+		| ($x | length) == 1 and $x[0].pid == $root and $x[0].exit_code == 0
+		and ([.[] | select(.event == "fork" and (has("thread") | not))] | length) == 1
+		and all(.[] | select(has("thread") | not); has("tid") | not)'
+	# thread records are process records: keys in order, tid and thread after comm
+	check 'all(.[] | select(.thread == true and .event == "fork");
+		keys_unsorted == ["time","event","pid","comm","tid","thread","ppid","exe","argv","cwd",
+				  "uid","user","euid","gid","group","egid"])'
+}
+
+@test "-e exec,exit: only exec and exit records" {
+	pw_json "$OUT" -e exec,exit -- sh -c 'sh -c "sleep 0.1; :"; setsid true; exit 4'
+	[ "$status" -eq 4 ]
+	no_stderr
+	check '([.[].event] | unique) == ["exec", "exit"]'
+	check '(.[0].pid) as $root
+		| any(.[]; .event == "exit" and .pid == $root and .exit_code == 4)
+		and ([.[] | select(.event == "exec" and .argv == ["sleep", "0.1"])] | length) == 1'
+}
+
+@test "--events=fork,sid: only fork and sid records" {
+	pw_json "$OUT" --events=fork,sid -- sh -c 'setsid sleep 0.1; exit 0'
+	[ "$status" -eq 0 ]
+	no_stderr
+	check '([.[].event] | unique) == ["fork", "sid"]'
+	check '[.[] | select(.event == "sid")] | length == 1 and .[0].sid == .[0].pid'
+}
+
+@test "-e all: every kind of event can appear" {
+	local want='["comm","exec","exit","fork","gid","sid","uid"'
+
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	command -v setsid >/dev/null || skip "setsid (util-linux) is not installed"
+	# a core-dumping signal reports coredump even with 'ulimit -c 0'; with a
+	# pipe in core_pattern it would start the system's crash collector
+	local crash=: trace=:
+	if [ "$(head -c1 /proc/sys/kernel/core_pattern)" != "|" ]; then
+		crash='sh -c "kill -SEGV \$\$"'
+		want+=',"coredump"'
+	fi
+	if command -v strace >/dev/null; then
+		trace='strace -o /dev/null sh -c "sleep 0.1; :"'
+		want+=',"ptrace"'
+	fi
+	want+=']'
+	pw_json "$OUT" -e all -- sh -c "exec 2>/dev/null; ulimit -c 0
+		setpriv --reuid=65534 --regid=65534 --clear-groups true
+		setsid true
+		(printf renamed >/proc/self/comm)
+		$crash
+		$trace
+		exit 0"
+	[ "$status" -eq 0 ]
+	no_stderr
+	check '([.[].event] | unique) == ($want | sort)' --argjson want "$want"
+}
+
+@test "unprivileged: procwatch runs as uid 65534 and reports its command" {
+	local user
+
+	[ "$(id -u)" -eq 0 ] || skip "needs root to switch to uid 65534"
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$PROCWATCH" ||
+		skip "uid 65534 cannot execute $PROCWATCH (a parent directory is closed to it)"
+	user=$(json_name "$(name_of passwd 65534)")
+	# output files are opened here, as root: the test directory may be closed to 65534
+	status=0
+	(cd / && exec setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$PROCWATCH" -f json -- sh -c 'sleep 0.2; exit 5') >"$OUT" 2>"$OUT.err" || status=$?
+	[ "$status" -eq 5 ]
+	jq_lines "$OUT"
+	# a warning about the receive buffer is allowed, nothing else
+	run grep -v '^procwatch: warning: ' "$OUT.err"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	check '.[0].event == "fork" and .[0].uid == 65534 and .[0].euid == 65534'
+	check '.[0].pid as $root
+		| (.[] | select(.event == "exec" and .pid == $root)) as $e
+		| (.[] | select(.event == "exit" and .pid == $root)) as $x
+		| $e.uid == 65534 and $e.euid == 65534 and $e.user == $user
+		and $e.gid == 65534 and $e.egid == 65534
+		and $e.argv == ["sh", "-c", "sleep 0.2; exit 5"] and $e.cwd == "/"
+		and $x.exit_code == 5 and $x.status == 1280
+		and any(.[]; .event == "exec" and .ppid == $root and .argv == ["sleep", "0.2"])' \
+		--argjson user "$user"
+}
