@@ -358,14 +358,15 @@ signal_test() {
 
 @test "an unprivileged --rcvbuf beyond rmem_max runs with a warning" {
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
-	local out=$BATS_TEST_TMPDIR/out rmem_max big
+	local out=$BATS_TEST_TMPDIR/out rmem_max big pw
 	local -a msgs
 	rmem_max=$(cat /proc/sys/net/core/rmem_max)
 	big=$((rmem_max * 2))
 	[ "$big" -le 1073741823 ] || skip "net.core.rmem_max ($rmem_max) leaves no room above it for --rcvbuf"
+	pw=$(nobody_procwatch)
 	status=0
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$PROCWATCH" -f json --rcvbuf="$big" -- sh -c 'sleep 0.3; exit 5' >"$out" 2>"$out.err" || status=$?
+		"$pw" -f json --rcvbuf="$big" -- sh -c 'sleep 0.3; exit 5' >"$out" 2>"$out.err" || status=$?
 	[ "$status" -eq 5 ] || die "status $status; stderr: $(cat "$out.err")"
 	mapfile -t msgs <"$out.err"
 	[ "${#msgs[@]}" -eq 1 ] || die "expected one line on stderr: $(cat "$out.err")"

@@ -299,3 +299,11 @@ fish_complete() {
 	[ -z "$stderr" ] || die "unexpected stderr: $stderr"
 	[ "$(head -n 1 "$ZSH_COMP")" = "#compdef procwatch" ] || die "first line is not #compdef procwatch"
 }
+
+@test "README: .ci/run runs the Quick start test command verbatim" {
+	local cmd
+	cmd=$(sed -n "s/^test_command='\(.*\)'$/\1/p" "$TOP_SRCDIR/.ci/run")
+	[ -n "$cmd" ]
+	[[ $cmd == *"make -j"*" check" ]]
+	grep -qxF -- "$cmd" "$TOP_SRCDIR/README.md"
+}

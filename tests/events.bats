@@ -432,17 +432,17 @@ json_name() {
 }
 
 @test "unprivileged: procwatch runs as uid 65534 and reports its command" {
-	local user
+	local user pw
 
 	[ "$(id -u)" -eq 0 ] || skip "needs root to switch to uid 65534"
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
-	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$PROCWATCH" ||
-		skip "uid 65534 cannot execute $PROCWATCH (a parent directory is closed to it)"
+	pw=$(nobody_procwatch)
+	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$pw"
 	user=$(json_name "$(name_of passwd 65534)")
 	# output files are opened here, as root: the test directory may be closed to 65534
 	status=0
 	(cd / && exec setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$PROCWATCH" -f json -- sh -c 'sleep 0.2; exit 5') >"$OUT" 2>"$OUT.err" || status=$?
+		"$pw" -f json -- sh -c 'sleep 0.2; exit 5') >"$OUT" 2>"$OUT.err" || status=$?
 	[ "$status" -eq 5 ]
 	jq_lines "$OUT"
 	# a warning about the receive buffer is allowed, nothing else

@@ -40,3 +40,20 @@ pw_json() {
 select_events() {
 	jq -c "select($2)" "$1"
 }
+
+# nobody_procwatch: print the path of a copy of procwatch that uid 65534 can
+# run: the build tree may sit under a directory closed to other users, so
+# the copy goes into this test's directory, opened for traversal up to the
+# run's own temporary directory.
+nobody_procwatch() {
+	local dir=$BATS_TEST_TMPDIR/nobody d
+	mkdir -p "$dir"
+	cp "$PROCWATCH" "$dir/procwatch"
+	chmod 755 "$dir" "$dir/procwatch"
+	d=$BATS_TEST_TMPDIR
+	while [ -n "$d" ] && [ "$d" != / ] && [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	echo "$dir/procwatch"
+}
