@@ -329,6 +329,7 @@ int pw_source_open(struct pw_source **out, size_t rcvbuf, struct pw_source_info 
 	return 0;
 
 err_subscribe:
+	free(src->seq);		/* events of other listeners may have arrived meanwhile */
 err_bind:
 	mnl_socket_close(src->nl);
 err_socket:
