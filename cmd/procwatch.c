@@ -35,6 +35,10 @@ struct options {
 	unsigned long count;	/* 0: no limit */
 	bool threads;
 	size_t rcvbuf;		/* 0: default */
+	uint32_t ancestors;	/* depth of ancestry shown */
+	bool numeric;		/* no user or group names */
+	bool snapshot;		/* an exist record per running process first */
+	const char *proc_root;	/* NULL: /proc */
 	char **command;		/* NULL: watch the whole system */
 };
 
@@ -76,6 +80,10 @@ static const struct option longopts[] = {
 	{ "count", required_argument, NULL, 'n' },
 	{ "threads", no_argument, NULL, 'T' },
 	{ "rcvbuf", required_argument, NULL, 'R' },
+	{ "ancestors", required_argument, NULL, 'a' },
+	{ "numeric", no_argument, NULL, 'N' },
+	{ "snapshot", no_argument, NULL, 'S' },
+	{ "proc-root", required_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -97,9 +105,13 @@ static void usage(void)
 	printf("all\n"
 	       "  -f, --format=FMT    json or text (default: text on a terminal, else json)\n"
 	       "  -n, --count=N       stop after N records\n"
+	       "  -a, --ancestors=N   show N ancestors of each process (0: none; default all)\n"
+	       "      --numeric       show user and group ids only, no names\n"
+	       "      --snapshot      first an exist record for each running process\n"
 	       "      --threads       also show thread creation and thread exit\n"
 	       "      --rcvbuf=BYTES  kernel receive buffer (default %u; beyond\n"
 	       "                      net.core.rmem_max needs CAP_NET_ADMIN)\n"
+	       "      --proc-root=DIR read process data from DIR instead of /proc\n"
 	       "  -h, --help          show this help and exit\n"
 	       "  -V, --version       show the version and exit\n"
 	       "\n"
@@ -151,8 +163,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->events = PW_KINDS_ALL;
+	o->ancestors = PW_ANCESTORS_ALL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:e:f:n:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:f:n:a:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			if (pw_events_parse(optarg, &o->events, &bad, &badlen) < 0) {
@@ -179,6 +192,21 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'T':
 			o->threads = true;
+			break;
+		case 'a':
+			if (pw_parse_ulong(optarg, 0, PW_ANCESTORS_MAX, &v) < 0)
+				usage_error("invalid --ancestors '%s': expected a whole number from 0 to %d",
+					    optarg, PW_ANCESTORS_MAX);
+			o->ancestors = (uint32_t)v;
+			break;
+		case 'N':
+			o->numeric = true;
+			break;
+		case 'S':
+			o->snapshot = true;
+			break;
+		case 'P':
+			o->proc_root = optarg;
 			break;
 		case 'R':
 			if (pw_parse_ulong(optarg, 4096, (unsigned long)INT_MAX / 2, &v) < 0)
@@ -236,16 +264,6 @@ static void explain_source_error(int err, const struct pw_source_info *info)
 		fprintf(stderr, "procwatch: %s: %s\n", info->step ? info->step : "subscribe", strerror(-err));
 		break;
 	}
-}
-
-/* Offset from the kernel's CLOCK_MONOTONIC timestamps to wall-clock time. */
-static int64_t wall_offset(void)
-{
-	struct timespec mono, real;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	return ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000 + (real.tv_nsec - mono.tv_nsec);
 }
 
 static long ms_since(const struct timespec *t)
@@ -353,7 +371,7 @@ static void retire(struct run *run, const struct pw_event *ev)
 		return;
 	if (run->child && ev->pid == run->child)
 		run->child_exit_seen = true;
-	pw_ptable_remove(run->pt, ev->pid);
+	pw_ptable_exit(run->pt, ev->pid);
 }
 
 /* The output is gone: nothing more is written (COMMAND, if any, is still waited for). */
@@ -382,6 +400,54 @@ static bool flush_out(struct run *run)
 	return r == 0;
 }
 
+/* Format ev into the output, counting it; write out a full buffer. Returns 0 or -ENOMEM. */
+static int emit(struct run *run, const struct pw_event *ev)
+{
+	int r = run->opt.format == FORMAT_JSON ? pw_format_json(ev, &run->ropts, &run->fmt, &run->out.buf) :
+						 pw_format_text(ev, &run->ropts, &run->fmt, &run->out.buf);
+
+	if (r < 0)
+		return r;
+	if (ev->kind != PW_EV_LOST && run->opt.count && ++run->written >= run->opt.count)
+		run->done = true;
+	if (run->out.buf.len >= 65536)
+		flush_out(run);
+	return 0;
+}
+
+/* An exist record for every process in the table, by pid. Returns -1 to go on, or an exit status. */
+static int snapshot(struct run *run)
+{
+	struct pw_event *ev = &run->evs[0];
+	struct timespec now;
+	pid_t *pids;
+	long n = pw_ptable_pids(run->pt, &pids);
+
+	if (n < 0)
+		goto nomem;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pw_record_opts_clocks(&run->ropts);
+	for (long i = 0; i < n && !run->done; i++) {
+		int r = pw_ptable_describe(run->pt, pids[i], ev);
+
+		if (r == -ENOMEM) {
+			free(pids);
+			goto nomem;
+		}
+		ev->ts_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+		if (r == 0 && emit(run, ev) < 0) {
+			free(pids);
+			goto nomem;
+		}
+	}
+	free(pids);
+	flush_out(run);
+	return run->out_err || run->done ? EXIT_SUCCESS : -1;
+nomem:
+	fprintf(stderr, "procwatch: %s\n", strerror(ENOMEM));
+	return EXIT_FAILURE;
+}
+
 /*
  * Take one batch from the socket, enrich, format and write it. Returns -1
  * to go on, or an exit status.
@@ -390,7 +456,6 @@ static int process_batch(struct run *run, int *nread)
 {
 	bool rel[BATCH], show[BATCH];
 	int n = pw_source_read(run->src, run->evs, BATCH);
-	int r;
 
 	*nread = n > 0 ? n : 0;
 	if (n < 0) {
@@ -411,7 +476,7 @@ static int process_batch(struct run *run, int *nread)
 			goto nomem;
 	}
 
-	run->ropts.wall_offset_ns = wall_offset();
+	pw_record_opts_clocks(&run->ropts);
 	for (int i = 0; i < n; i++) {
 		struct pw_event *ev = &run->evs[i];
 
@@ -424,17 +489,10 @@ static int process_batch(struct run *run, int *nread)
 				goto nomem;
 		}
 format:
-		if (show[i] && !run->done) {
-			r = run->opt.format == FORMAT_JSON ?
-				    pw_format_json(ev, &run->ropts, &run->fmt, &run->out.buf) :
-				    pw_format_text(ev, &run->ropts, &run->fmt, &run->out.buf);
-			if (r < 0)
-				goto nomem;
-			if (ev->kind != PW_EV_LOST && run->opt.count && ++run->written >= run->opt.count)
-				run->done = true;
-			if (run->out.buf.len >= 65536 && !flush_out(run) && !run->child)
-				return EXIT_SUCCESS;	/* main() tells the status from out_err */
-		}
+		if (show[i] && !run->done && emit(run, ev) < 0)
+			goto nomem;
+		if (run->out_err && !run->child)
+			return EXIT_SUCCESS;	/* main() tells the status from out_err */
 		if (rel[i])
 			retire(run, ev);
 	}
@@ -563,18 +621,38 @@ int main(int argc, char **argv)
 		fprintf(stderr, "procwatch: warning: receive buffer capped at net.core.rmem_max (%lu bytes); "
 			"raise it or run with CAP_NET_ADMIN to avoid losing events under load\n", info.rmem_max);
 
-	r = pw_procfs_open(NULL, &run.pfs);
+	r = pw_procfs_open(run.opt.proc_root, &run.pfs);
 	if (r < 0) {
-		fprintf(stderr, "procwatch: /proc: %s\n", strerror(-r));
+		fprintf(stderr, "procwatch: %s: %s\n", run.opt.proc_root ? run.opt.proc_root : "/proc",
+			strerror(-r));
 		goto out_source;
 	}
-	if (pw_names_new(&run.names) < 0 || pw_ptable_new(run.pfs, &run.pt) < 0 ||
+	r = pw_record_opts_init(&run.ropts, run.opt.proc_root);
+	if (r < 0) {
+		fprintf(stderr, "procwatch: %s/sys/kernel/random/boot_id: %s\n",
+			run.opt.proc_root ? run.opt.proc_root : "/proc", strerror(-r));
+		goto out_state;
+	}
+	run.ropts.max_ancestors = run.opt.ancestors;
+	if ((!run.opt.numeric && pw_names_new(&run.names) < 0) || pw_ptable_new(run.pfs, &run.pt) < 0 ||
 	    !(run.evs = calloc(BATCH, sizeof(*run.evs)))) {
 		fprintf(stderr, "procwatch: %s\n", strerror(ENOMEM));
 		goto out_state;
 	}
 	run.ropts.names = run.names;
+	/* after subscribing: a process started meanwhile is in the scan or in the events */
+	r = (int)pw_ptable_scan(run.pt);
+	if (r < 0) {
+		fprintf(stderr, "procwatch: scanning %s: %s\n", run.opt.proc_root ? run.opt.proc_root : "/proc",
+			strerror(-r));
+		goto out_state;
+	}
 
+	if (run.opt.snapshot && !run.opt.command) {
+		status = snapshot(&run);
+		if (status >= 0)
+			goto out_state;
+	}
 	if (run.opt.command) {
 		status = spawn(&run, &origmask);
 		if (status)
@@ -591,6 +669,7 @@ out_state:
 		pw_proc_free(&run.evs[i].proc);
 	free(run.evs);
 	pw_fmt_state_free(&run.fmt);
+	pw_record_opts_free(&run.ropts);
 	sink_free(&run.out);
 	pw_ptable_free(&run.pt);
 	pw_names_free(&run.names);

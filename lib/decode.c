@@ -39,6 +39,8 @@ const char *pw_kind_name(enum pw_kind kind)
 		return pw_event_names[kind];
 	if (kind == PW_EV_LOST)
 		return "lost";
+	if (kind == PW_EV_EXIST)
+		return "exist";
 	return "ack";
 }
 

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct pw_pentry;
+
 /* Event kinds procwatch reports; the order is the order of pw_event_names[]. */
 enum pw_kind {
 	PW_EV_FORK,
@@ -21,6 +23,7 @@ enum pw_kind {
 	PW_EV_COREDUMP,
 	PW_EV_NKINDS,		/* number of selectable kinds */
 	PW_EV_LOST = PW_EV_NKINDS, /* in-band loss report, always shown */
+	PW_EV_EXIST,		/* a process running at start (--snapshot) */
 	PW_EV_ACK,		/* subscription ack: decoded, never shown */
 };
 
@@ -36,8 +39,13 @@ enum pw_field {
 	PW_F_CWD = 1u << 4,
 	PW_F_UID = 1u << 5,
 	PW_F_GID = 1u << 6,
+	PW_F_START = 1u << 7,	/* start time (stat), also the process identity */
+	PW_F_TTY = 1u << 8,
+	PW_F_LOGIN = 1u << 9,	/* loginuid and sessionid */
+	PW_F_CGROUP = 1u << 10,
 };
-#define PW_F_ALL (PW_F_PPID | PW_F_COMM | PW_F_EXE | PW_F_ARGV | PW_F_CWD | PW_F_UID | PW_F_GID)
+#define PW_F_NFIELDS 11
+#define PW_F_ALL ((1u << PW_F_NFIELDS) - 1)
 
 /* A growable byte buffer; owned by whoever embeds it, freed with pw_buf_free(). */
 struct pw_buf {
@@ -64,6 +72,10 @@ struct pw_proc {
 	size_t argc;
 	uid_t uid, euid;
 	gid_t gid, egid;
+	unsigned long long starttime;	/* clock ticks since boot */
+	unsigned tty_nr;	/* 0: none */
+	uint32_t loginuid, sessionid;	/* UINT32_MAX: unset */
+	struct pw_buf cgroup;	/* cgroup v2 path, NUL-terminated */
 };
 
 struct pw_event {
@@ -98,6 +110,7 @@ struct pw_event {
 			uint32_t ack;
 		} ack;
 	} u;
+	const struct pw_pentry *entry;	/* the subject in the process table, NULL when not there */
 	struct pw_proc proc;	/* enrichment of the subject */
 };
 

@@ -42,6 +42,11 @@ static int j_num(void *ctx, const char *key, long long v)
 	return set(ctx, key, json_integer(v));
 }
 
+static int j_real(void *ctx, const char *key, double v)
+{
+	return set(ctx, key, json_real(v));
+}
+
 static int j_bool(void *ctx, const char *key, bool v)
 {
 	return set(ctx, key, json_boolean(v));
@@ -52,21 +57,64 @@ static int j_null(void *ctx, const char *key)
 	return set(ctx, key, json_null());
 }
 
+static json_t *argv_array(struct pw_buf *scratch, const char *args, size_t argc)
+{
+	json_t *arr = json_array();
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < argc; i++) {
+		size_t n = strlen(args);
+
+		if (json_array_append_new(arr, bytes_string(scratch, args, n)) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+		args += n + 1;
+	}
+	return arr;
+}
+
 static int j_argv(void *ctx, const char *key, const char *args, size_t argc)
+{
+	struct json_ctx *c = ctx;
+
+	return set(c, key, argv_array(&c->st->a, args, argc));
+}
+
+/* One ancestor as {pid, key, comm, exe, argv}; NULL when out of memory. */
+static json_t *ancestor(struct pw_buf *scratch, const struct pw_ancestor *a)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	if (json_object_set_new_nocheck(o, "pid", json_integer(a->pid)) < 0 ||
+	    json_object_set_new_nocheck(o, "key", a->key[0] ? json_string(a->key) : json_null()) < 0 ||
+	    json_object_set_new_nocheck(o, "comm", a->comm ? bytes_string(scratch, a->comm, strlen(a->comm))
+							   : json_null()) < 0 ||
+	    json_object_set_new_nocheck(o, "exe", a->exe ? bytes_string(scratch, a->exe, a->exe_len)
+							 : json_null()) < 0 ||
+	    json_object_set_new_nocheck(o, "argv", a->argv ? argv_array(scratch, a->argv, a->argc)
+							   : json_null()) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int j_ancestors(void *ctx, const char *key, const struct pw_ancestor *v, size_t n)
 {
 	struct json_ctx *c = ctx;
 	json_t *arr = json_array();
 
 	if (!arr)
 		return -ENOMEM;
-	for (size_t i = 0; i < argc; i++) {
-		size_t n = strlen(args);
-
-		if (json_array_append_new(arr, bytes_string(&c->st->a, args, n)) < 0) {
+	for (size_t i = 0; i < n; i++) {
+		if (json_array_append_new(arr, ancestor(&c->st->a, &v[i])) < 0) {
 			json_decref(arr);
 			return -ENOMEM;
 		}
-		args += n + 1;
 	}
 	return set(c, key, arr);
 }
@@ -89,10 +137,12 @@ static int j_list(void *ctx, const char *key, const char *const *items, size_t n
 static const struct pw_field_ops json_ops = {
 	.str = j_str,
 	.num = j_num,
+	.real = j_real,
 	.boolean = j_bool,
 	.null = j_null,
 	.argv = j_argv,
 	.list = j_list,
+	.ancestors = j_ancestors,
 };
 
 /*
@@ -132,7 +182,7 @@ static int dump_cb(const char *buf, size_t size, void *data)
 	return 0;
 }
 
-int pw_format_json(const struct pw_event *ev, const struct pw_record_opts *o,
+int pw_format_json(const struct pw_event *ev, struct pw_record_opts *o,
 		   struct pw_fmt_state *st, struct pw_buf *out)
 {
 	struct json_ctx c = { json_object(), st };
@@ -142,7 +192,8 @@ int pw_format_json(const struct pw_event *ev, const struct pw_record_opts *o,
 	if (!c.obj)
 		return -ENOMEM;
 	r = pw_record_walk(ev, o, &json_ops, &c);
-	if (r == 0 && json_dump_callback(c.obj, dump_cb, out, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0)
+	if (r == 0 && json_dump_callback(c.obj, dump_cb, out,
+					     JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) < 0)
 		r = -ENOMEM;
 	if (r == 0)
 		r = pw_buf_putc(out, '\n');

@@ -60,6 +60,18 @@ static int t_num(void *ctx, const char *key, long long v)
 	return pw_buf_append(dst, num, (size_t)n);
 }
 
+static int t_real(void *ctx, const char *key, double v)
+{
+	struct text_ctx *c = ctx;
+	struct pw_buf *dst;
+	char num[48];
+	int n = snprintf(num, sizeof(num), "%.9f", v);
+
+	if (begin(c, key, &dst) < 0)
+		return -ENOMEM;
+	return pw_buf_append(dst, num, (size_t)n);
+}
+
 static int t_bool(void *ctx, const char *key, bool v)
 {
 	struct text_ctx *c = ctx;
@@ -118,16 +130,46 @@ static int t_list(void *ctx, const char *key, const char *const *items, size_t n
 	return 0;
 }
 
+/*
+ * The ancestry as chain=comm(pid)<comm(pid)<...: each name's bytes outside
+ * the bare set are written as \xHH, so the chain is one bare value that no
+ * name can forge; an unknown name is "?".
+ */
+static int t_ancestors(void *ctx, const char *key, const struct pw_ancestor *v, size_t n)
+{
+	struct text_ctx *c = ctx;
+	struct pw_buf *dst;
+	char num[24];
+
+	(void)key;
+	if (n == 0)
+		return 0;
+	if (begin(c, "chain", &dst) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int len = snprintf(num, sizeof(num), "(%d)", (int)v[i].pid);
+
+		if (i && pw_buf_putc(dst, '<') < 0)
+			return -ENOMEM;
+		if (pw_text_word(dst, v[i].comm ? v[i].comm : "?", v[i].comm ? strlen(v[i].comm) : 1) < 0 ||
+		    pw_buf_append(dst, num, (size_t)len) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static const struct pw_field_ops text_ops = {
 	.str = t_str,
 	.num = t_num,
+	.real = t_real,
 	.boolean = t_bool,
 	.null = t_null,
 	.argv = t_argv,
 	.list = t_list,
+	.ancestors = t_ancestors,
 };
 
-int pw_format_text(const struct pw_event *ev, const struct pw_record_opts *o,
+int pw_format_text(const struct pw_event *ev, struct pw_record_opts *o,
 		   struct pw_fmt_state *st, struct pw_buf *out)
 {
 	struct text_ctx c = { st, out, &st->b, 0 };

@@ -15,9 +15,9 @@ struct pw_fmt_state {
  * Append ev as one line (ending in '\n') to out. Returns 0 or -ENOMEM; on
  * failure out is left as it was.
  */
-int pw_format_json(const struct pw_event *ev, const struct pw_record_opts *o,
+int pw_format_json(const struct pw_event *ev, struct pw_record_opts *o,
 		   struct pw_fmt_state *st, struct pw_buf *out);
-int pw_format_text(const struct pw_event *ev, const struct pw_record_opts *o,
+int pw_format_text(const struct pw_event *ev, struct pw_record_opts *o,
 		   struct pw_fmt_state *st, struct pw_buf *out);
 
 void pw_fmt_state_free(struct pw_fmt_state *st);

@@ -1,6 +1,7 @@
 /* procfs.c - the /proc reader: one directory fd per process, pure parsers for its files */
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,11 +45,17 @@ void pw_procfs_free(struct pw_procfs **pfs)
 	*pfs = NULL;
 }
 
+int pw_procfs_rootfd(const struct pw_procfs *pfs)
+{
+	return pfs->rootfd;
+}
+
 void pw_proc_free(struct pw_proc *p)
 {
 	pw_buf_free(&p->exe);
 	pw_buf_free(&p->cwd);
 	pw_buf_free(&p->argv);
+	pw_buf_free(&p->cgroup);
 }
 
 /* Read all of dirfd/name into b (replacing its contents). Returns 0 or -errno. */
@@ -155,6 +162,7 @@ int pw_parse_stat(const char *buf, size_t len, struct pw_stat *st)
 		v[field - 4] = neg ? 0 - x : x;
 	}
 	st->ppid = (pid_t)v[4 - 4];
+	st->tty_nr = (unsigned)v[7 - 4];
 	st->flags = (unsigned long)v[9 - 4];
 	st->starttime = v[22 - 4];
 	return 0;
@@ -228,6 +236,133 @@ long pw_parse_cmdline(struct pw_buf *b)
 	return argc;
 }
 
+int pw_parse_cgroup(const char *buf, size_t len, const char **path, size_t *n)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+
+		if (eol - p >= 3 && memcmp(p, "0::", 3) == 0) {
+			*path = p + 3;
+			*n = (size_t)(eol - p - 3);
+			return 0;
+		}
+		p = eol + 1;
+	}
+	return -ENOENT;
+}
+
+static bool all_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static bool has_prefix(const char *s, size_t n, const char *prefix, size_t *plen)
+{
+	*plen = strlen(prefix);
+	return n >= *plen && memcmp(s, prefix, *plen) == 0;
+}
+
+int pw_cgroup_container_id(const char *path, size_t n, char id[65])
+{
+	static const char *const prefixes[] = { "docker-", "libpod-", "cri-containerd-", "crio-", "containerd-", "" };
+	const char *end = path + n;
+
+	/* the deepest component that names a container wins */
+	while (end > path) {
+		const char *start = end;
+		size_t len;
+
+		while (start > path && start[-1] != '/')
+			start--;
+		len = (size_t)(end - start);
+		if (len > 6 && memcmp(start + len - 6, ".scope", 6) == 0)
+			len -= 6;
+		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+			size_t plen;
+
+			if (has_prefix(start, len, prefixes[i], &plen) && len - plen == 64 &&
+			    all_hex(start + plen, 64)) {
+				memcpy(id, start + plen, 64);
+				id[64] = '\0';
+				return 0;
+			}
+		}
+		end = start > path ? start - 1 : path;
+	}
+	return -ENOENT;
+}
+
+int pw_cgroup_unit(const char *path, size_t n, const char **unit, size_t *len)
+{
+	const char *end = path + n;
+
+	while (end > path) {
+		const char *start = end;
+		size_t l;
+
+		while (start > path && start[-1] != '/')
+			start--;
+		l = (size_t)(end - start);
+		if ((l > 8 && memcmp(end - 8, ".service", 8) == 0) || (l > 6 && memcmp(end - 6, ".scope", 6) == 0)) {
+			*unit = start;
+			*len = l;
+			return 0;
+		}
+		end = start > path ? start - 1 : path;
+	}
+	return -ENOENT;
+}
+
+int pw_tty_name(unsigned tty_nr, char *buf, size_t n)
+{
+	unsigned major = (tty_nr >> 8) & 0xfff;
+	unsigned minor = (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00);
+
+	if (tty_nr == 0)
+		return -ENOENT;
+	if (major >= 136 && major <= 143)
+		snprintf(buf, n, "pts/%u", minor + (major - 136) * 256);
+	else if (major == 4 && minor < 64)
+		snprintf(buf, n, "tty%u", minor);
+	else if (major == 4)
+		snprintf(buf, n, "ttyS%u", minor - 64);
+	else if (major == 5 && minor == 0)
+		snprintf(buf, n, "tty");
+	else if (major == 5 && minor == 1)
+		snprintf(buf, n, "console");
+	else if (major == 188)
+		snprintf(buf, n, "ttyUSB%u", minor);
+	else if (major == 166)
+		snprintf(buf, n, "ttyACM%u", minor);
+	else if (major == 204 && minor >= 64)
+		snprintf(buf, n, "ttyAMA%u", minor - 64);
+	else
+		snprintf(buf, n, "%u:%u", major, minor);
+	return 0;
+}
+
+/* A number file such as loginuid; returns 0 or -errno. */
+static int read_u32(int dirfd, const char *name, struct pw_buf *b, uint32_t *out)
+{
+	unsigned long v;
+	int r = read_file(dirfd, name, b);
+
+	if (r < 0)
+		return r;
+	while (b->len && (b->data[b->len - 1] == '\n' || b->data[b->len - 1] == ' '))
+		b->data[--b->len] = '\0';
+	if (pw_parse_ulong(b->data, 0, UINT32_MAX, &v) < 0)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
 static bool gone(int err)
 {
 	return err == -ENOENT || err == -ESRCH || err == -EACCES || err == -EPERM || err == -EINVAL;
@@ -295,6 +430,9 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 			memcpy(p->comm, st.comm, sizeof(p->comm));
 			got |= PW_F_COMM;
 		}
+		p->starttime = st.starttime;
+		p->tty_nr = st.tty_nr;
+		got |= want & (PW_F_START | PW_F_TTY);
 	}
 	if (want & (PW_F_UID | PW_F_GID)) {
 		r = read_file(dirfd, "status", &pfs->scratch);
@@ -303,6 +441,31 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 		if (r == 0 && pw_parse_status_ids(pfs->scratch.data, pfs->scratch.len,
 						  &p->uid, &p->euid, &p->gid, &p->egid) == 0)
 			got |= want & (PW_F_UID | PW_F_GID);
+	}
+	if (want & PW_F_LOGIN) {
+		r = read_u32(dirfd, "loginuid", &pfs->scratch, &p->loginuid);
+		if (r == 0)
+			r = read_u32(dirfd, "sessionid", &pfs->scratch, &p->sessionid);
+		if (r == -ENOMEM)
+			goto out;
+		if (r == 0)
+			got |= PW_F_LOGIN;
+	}
+	if (want & PW_F_CGROUP) {
+		const char *path;
+		size_t n;
+
+		r = read_file(dirfd, "cgroup", &pfs->scratch);
+		if (r == -ENOMEM)
+			goto out;
+		if (r == 0 && pw_parse_cgroup(pfs->scratch.data, pfs->scratch.len, &path, &n) == 0) {
+			p->cgroup.len = 0;
+			if (pw_buf_append(&p->cgroup, path, n) < 0) {
+				r = -ENOMEM;
+				goto out;
+			}
+			got |= PW_F_CGROUP;
+		}
 	}
 	r = 0;
 
@@ -319,7 +482,7 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 		p->argc = 0;
 	}
 	if (have_stat && p->zombie)
-		got &= ~(PW_F_ARGV | PW_F_EXE | PW_F_CWD);
+		got &= ~(PW_F_ARGV | PW_F_EXE | PW_F_CWD | PW_F_CGROUP);
 out:
 	close(dirfd);
 	p->have = got;

@@ -14,6 +14,9 @@ struct pw_procfs;
 int pw_procfs_open(const char *root, struct pw_procfs **out);
 void pw_procfs_free(struct pw_procfs **pfs);
 
+/* The proc root directory fd, for listing processes; owned by pfs. */
+int pw_procfs_rootfd(const struct pw_procfs *pfs);
+
 /*
  * Read the fields in want (PW_F_*) of process pid into p, reusing p's
  * buffers. Fields that could not be read (the process is gone, is a zombie,
@@ -30,6 +33,7 @@ struct pw_stat {
 	char comm[64];
 	char state;
 	pid_t ppid;
+	unsigned tty_nr;
 	unsigned long flags;
 	unsigned long long starttime;
 };
@@ -49,5 +53,31 @@ int pw_parse_status_ids(const char *buf, size_t len, uid_t *uid, uid_t *euid, gi
  * Returns argc, or -ENOMEM.
  */
 long pw_parse_cmdline(struct pw_buf *b);
+
+/*
+ * Find the cgroup v2 path (the "0::" line) in a /proc/PID/cgroup file.
+ * Returns 0 with *path and *n set (pointing into buf), or -ENOENT.
+ */
+int pw_parse_cgroup(const char *buf, size_t len, const char **path, size_t *n);
+
+/*
+ * The container id a cgroup path shows (docker, podman/libpod, containerd,
+ * CRI-O and kubepods shapes): 64 hex digits into id[65]. Returns 0, or
+ * -ENOENT when the path shows none.
+ */
+int pw_cgroup_container_id(const char *path, size_t n, char id[65]);
+
+/*
+ * The systemd unit a cgroup path shows: its last component that ends in
+ * ".service" or ".scope". Returns 0 with *unit and *len pointing into
+ * path, or -ENOENT.
+ */
+int pw_cgroup_unit(const char *path, size_t n, const char **unit, size_t *len);
+
+/*
+ * Name of the terminal with device number tty_nr ("pts/3", "tty1",
+ * "ttyS0", "console") into buf. Returns 0, or -ENOENT when tty_nr is 0.
+ */
+int pw_tty_name(unsigned tty_nr, char *buf, size_t n);
 
 #endif

@@ -1,8 +1,11 @@
-/* ptable.c - the process table: what procwatch knows about each process it has seen */
+/* ptable.c - the process table: every process, its data and its lineage */
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ptable.h"
 #include "strutil.h"
@@ -17,13 +20,15 @@ struct pw_blob {
 };
 
 struct pw_ptable {
-	struct pw_pentry **bucket;
+	struct pw_pentry **bucket;	/* living processes by pid */
 	size_t nbuckets;	/* power of two */
-	size_t n;
+	size_t n;		/* living */
+	size_t nentries;	/* living and kept for lineage */
 	struct pw_pentry *spare;	/* freed entries, reused before malloc */
 	size_t nspare;
 	struct pw_procfs *pfs;
-	struct pw_proc scratch;	/* /proc data of a parent seen for the first time */
+	struct pw_proc scratch;	/* /proc data of a process seen for the first time */
+	long ticks_per_sec;
 };
 
 static struct pw_blob *blob_new(const char *s, size_t len)
@@ -34,7 +39,8 @@ static struct pw_blob *blob_new(const char *s, size_t len)
 		return NULL;
 	b->refs = 1;
 	b->len = len;
-	memcpy(b->data, s, len);
+	if (len)
+		memcpy(b->data, s, len);
 	b->data[len] = '\0';
 	return b;
 }
@@ -53,15 +59,36 @@ static void blob_unref(struct pw_blob **b)
 	*b = NULL;
 }
 
-static void entry_clear_data(struct pw_pentry *e)
+static void clear_data(struct pw_pentry *e)
 {
 	blob_unref(&e->exe);
 	blob_unref(&e->cwd);
 	blob_unref(&e->argv);
+	blob_unref(&e->cgroup);
 	e->have = 0;
 	e->argc = 0;
 	e->kthread = false;
 	e->comm[0] = '\0';
+}
+
+const char *pw_pentry_exe(const struct pw_pentry *e, size_t *n)
+{
+	if (!(e->have & PW_F_EXE) || e->kthread || !e->exe) {
+		*n = 0;
+		return NULL;
+	}
+	*n = e->exe->len;
+	return e->exe->data;
+}
+
+const char *pw_pentry_argv(const struct pw_pentry *e, size_t *argc)
+{
+	if (!(e->have & PW_F_ARGV)) {
+		*argc = 0;
+		return NULL;
+	}
+	*argc = e->argc;
+	return e->argv && e->argc ? e->argv->data : "";
 }
 
 int pw_ptable_new(struct pw_procfs *pfs, struct pw_ptable **out)
@@ -77,32 +104,11 @@ int pw_ptable_new(struct pw_procfs *pfs, struct pw_ptable **out)
 		return -ENOMEM;
 	}
 	pt->pfs = pfs;
+	pt->ticks_per_sec = sysconf(_SC_CLK_TCK);
+	if (pt->ticks_per_sec <= 0)
+		pt->ticks_per_sec = 100;
 	*out = pt;
 	return 0;
-}
-
-static void free_chain(struct pw_pentry *e)
-{
-	while (e) {
-		struct pw_pentry *next = e->next;
-
-		entry_clear_data(e);
-		free(e);
-		e = next;
-	}
-}
-
-void pw_ptable_free(struct pw_ptable **pt)
-{
-	if (!*pt)
-		return;
-	for (size_t i = 0; i < (*pt)->nbuckets; i++)
-		free_chain((*pt)->bucket[i]);
-	free_chain((*pt)->spare);
-	free((*pt)->bucket);
-	pw_proc_free(&(*pt)->scratch);
-	free(*pt);
-	*pt = NULL;
 }
 
 static size_t slot(const struct pw_ptable *pt, pid_t pid)
@@ -116,6 +122,66 @@ struct pw_pentry *pw_ptable_lookup(struct pw_ptable *pt, pid_t pid)
 		if (e->pid == pid)
 			return e;
 	return NULL;
+}
+
+/*
+ * Drop one reference to e; an entry nobody needs is freed, and with it its
+ * reference to its parent, up the chain (a loop: lineage can be deep).
+ */
+static void unref(struct pw_ptable *pt, struct pw_pentry *e)
+{
+	while (e && --e->refs == 0) {
+		struct pw_pentry *parent = e->parent;
+
+		clear_data(e);
+		pt->nentries--;
+		if (pt->nspare < MAX_SPARE) {
+			e->next = pt->spare;
+			pt->spare = e;
+			pt->nspare++;
+		} else {
+			free(e);
+		}
+		e = parent;
+	}
+}
+
+/* Take e out of the pid index: its process is gone. */
+static void unhash(struct pw_ptable *pt, struct pw_pentry *e)
+{
+	struct pw_pentry **pp = &pt->bucket[slot(pt, e->pid)];
+
+	for (; *pp; pp = &(*pp)->next) {
+		if (*pp == e) {
+			*pp = e->next;
+			e->next = NULL;
+			e->alive = false;
+			pt->n--;
+			unref(pt, e);
+			return;
+		}
+	}
+}
+
+void pw_ptable_free(struct pw_ptable **ptp)
+{
+	struct pw_ptable *pt = *ptp;
+
+	if (!pt)
+		return;
+	for (size_t i = 0; i < pt->nbuckets; i++)
+		while (pt->bucket[i])
+			unhash(pt, pt->bucket[i]);
+	while (pt->spare) {
+		struct pw_pentry *e = pt->spare;
+
+		pt->spare = e->next;
+		free(e);
+	}
+	free(pt->bucket);
+	pw_proc_free(&pt->scratch);
+	free(pt);
+	*ptp = NULL;
 }
 
 /* Double the bucket array; on failure the table keeps working, only slower. */
@@ -143,20 +209,14 @@ static void grow(struct pw_ptable *pt)
 	free(old);
 }
 
-/* A fresh, empty entry for pid, replacing an older one. */
+/* A fresh, empty, living entry for pid; an older process with that pid leaves the index. */
 static struct pw_pentry *insert(struct pw_ptable *pt, pid_t pid)
 {
-	struct pw_pentry *e = pw_ptable_lookup(pt, pid), *next;
+	struct pw_pentry *e = pw_ptable_lookup(pt, pid);
 	size_t s;
 
-	if (e) {
-		next = e->next;
-		entry_clear_data(e);
-		memset(e, 0, sizeof(*e));
-		e->pid = pid;
-		e->next = next;
-		return e;
-	}
+	if (e)
+		unhash(pt, e);
 	if (pt->spare) {
 		e = pt->spare;
 		pt->spare = e->next;
@@ -166,13 +226,37 @@ static struct pw_pentry *insert(struct pw_ptable *pt, pid_t pid)
 	}
 	memset(e, 0, sizeof(*e));
 	e->pid = pid;
+	e->refs = 1;
+	e->alive = true;
 	if (pt->n >= pt->nbuckets)
 		grow(pt);
 	s = slot(pt, pid);
 	e->next = pt->bucket[s];
 	pt->bucket[s] = e;
 	pt->n++;
+	pt->nentries++;
 	return e;
+}
+
+/*
+ * Make parent e's creator. A link that would close a loop (possible only
+ * from inconsistent /proc reads during pid reuse) is refused, so every
+ * lineage ends.
+ */
+static void set_parent(struct pw_pentry *e, struct pw_pentry *parent, struct pw_ptable *pt)
+{
+	struct pw_pentry *old = e->parent;
+
+	if (parent == old)
+		return;
+	for (const struct pw_pentry *a = parent; a; a = a->parent)
+		if (a == e)
+			return;
+	if (parent)
+		parent->refs++;
+	e->parent = parent;
+	if (old)
+		unref(pt, old);
 }
 
 struct pw_pentry *pw_ptable_fork(struct pw_ptable *pt, pid_t ppid, pid_t pid)
@@ -184,27 +268,12 @@ struct pw_pentry *pw_ptable_fork(struct pw_ptable *pt, pid_t ppid, pid_t pid)
 	return e;
 }
 
-void pw_ptable_remove(struct pw_ptable *pt, pid_t pid)
+void pw_ptable_exit(struct pw_ptable *pt, pid_t pid)
 {
-	struct pw_pentry **pp = &pt->bucket[slot(pt, pid)];
+	struct pw_pentry *e = pw_ptable_lookup(pt, pid);
 
-	for (; *pp; pp = &(*pp)->next) {
-		struct pw_pentry *e = *pp;
-
-		if (e->pid != pid)
-			continue;
-		*pp = e->next;
-		pt->n--;
-		entry_clear_data(e);
-		if (pt->nspare < MAX_SPARE) {
-			e->next = pt->spare;
-			pt->spare = e;
-			pt->nspare++;
-		} else {
-			free(e);
-		}
-		return;
-	}
+	if (e)
+		unhash(pt, e);
 }
 
 size_t pw_ptable_size(const struct pw_ptable *pt)
@@ -212,17 +281,24 @@ size_t pw_ptable_size(const struct pw_ptable *pt)
 	return pt->n;
 }
 
+size_t pw_ptable_entries(const struct pw_ptable *pt)
+{
+	return pt->nentries;
+}
+
 /* Replace the fields of e that p read (fields in mask only). Returns 0 or -ENOMEM. */
 static int store(struct pw_pentry *e, const struct pw_proc *p, unsigned mask)
 {
 	unsigned got = p->have & mask;
-	struct pw_blob *exe = NULL, *cwd = NULL, *argv = NULL;
+	struct pw_blob *exe = NULL, *cwd = NULL, *argv = NULL, *cg = NULL;
 
-	if ((got & PW_F_EXE) && !(exe = blob_new(p->exe.data ? p->exe.data : "", p->exe.len)))
+	if ((got & PW_F_EXE) && !(exe = blob_new(p->exe.data, p->exe.len)))
 		goto err;
-	if ((got & PW_F_CWD) && !(cwd = blob_new(p->cwd.data ? p->cwd.data : "", p->cwd.len)))
+	if ((got & PW_F_CWD) && !(cwd = blob_new(p->cwd.data, p->cwd.len)))
 		goto err;
-	if ((got & PW_F_ARGV) && !(argv = blob_new(p->argv.data ? p->argv.data : "", p->argc ? p->argv.len : 0)))
+	if ((got & PW_F_ARGV) && !(argv = blob_new(p->argv.data, p->argc ? p->argv.len : 0)))
+		goto err;
+	if ((got & PW_F_CGROUP) && !(cg = blob_new(p->cgroup.data, p->cgroup.len)))
 		goto err;
 	if (got & PW_F_EXE) {
 		blob_unref(&e->exe);
@@ -237,6 +313,10 @@ static int store(struct pw_pentry *e, const struct pw_proc *p, unsigned mask)
 		e->argv = argv;
 		e->argc = p->argc;
 	}
+	if (got & PW_F_CGROUP) {
+		blob_unref(&e->cgroup);
+		e->cgroup = cg;
+	}
 	if (got & PW_F_COMM)
 		memcpy(e->comm, p->comm, sizeof(e->comm));
 	if (got & PW_F_PPID)
@@ -249,6 +329,14 @@ static int store(struct pw_pentry *e, const struct pw_proc *p, unsigned mask)
 		e->gid = p->gid;
 		e->egid = p->egid;
 	}
+	if (got & PW_F_START)
+		e->starttime = p->starttime;
+	if (got & PW_F_TTY)
+		e->tty_nr = p->tty_nr;
+	if (got & PW_F_LOGIN) {
+		e->loginuid = p->loginuid;
+		e->sessionid = p->sessionid;
+	}
 	if (got & (PW_F_EXE | PW_F_ARGV))
 		e->kthread = p->kthread;
 	e->have |= got;
@@ -257,6 +345,7 @@ err:
 	blob_unref(&exe);
 	blob_unref(&cwd);
 	blob_unref(&argv);
+	blob_unref(&cg);
 	return -ENOMEM;
 }
 
@@ -274,25 +363,27 @@ static void drop(struct pw_pentry *e, unsigned mask)
 	e->have &= ~mask;
 }
 
+/* The child's data is the parent's at the fork; identity and lineage are its own. */
 static void inherit(struct pw_pentry *child, const struct pw_pentry *parent)
 {
-	pid_t ppid = child->ppid;
+	unsigned own = PW_F_PPID | PW_F_START, kept = child->have & own;
 
-	entry_clear_data(child);
-	child->have = parent->have & ~PW_F_PPID;
+	clear_data(child);
+	child->have = (parent->have & ~own) | kept;
 	child->kthread = parent->kthread;
 	memcpy(child->comm, parent->comm, sizeof(child->comm));
 	child->exe = blob_ref(parent->exe);
 	child->cwd = blob_ref(parent->cwd);
 	child->argv = blob_ref(parent->argv);
+	child->cgroup = blob_ref(parent->cgroup);
 	child->argc = parent->argc;
 	child->uid = parent->uid;
 	child->euid = parent->euid;
 	child->gid = parent->gid;
 	child->egid = parent->egid;
-	child->ppid = ppid;
-	if (ppid)
-		child->have |= PW_F_PPID;
+	child->tty_nr = parent->tty_nr;
+	child->loginuid = parent->loginuid;
+	child->sessionid = parent->sessionid;
 }
 
 static int copy_blob(struct pw_buf *dst, const struct pw_blob *b)
@@ -309,6 +400,8 @@ static int fill(const struct pw_pentry *e, unsigned want, struct pw_proc *p)
 	if ((add & PW_F_EXE) && copy_blob(&p->exe, e->exe) < 0)
 		return -ENOMEM;
 	if ((add & PW_F_CWD) && copy_blob(&p->cwd, e->cwd) < 0)
+		return -ENOMEM;
+	if ((add & PW_F_CGROUP) && copy_blob(&p->cgroup, e->cgroup) < 0)
 		return -ENOMEM;
 	if (add & PW_F_ARGV) {
 		if (copy_blob(&p->argv, e->argv) < 0)
@@ -329,23 +422,107 @@ static int fill(const struct pw_pentry *e, unsigned want, struct pw_proc *p)
 		p->gid = e->gid;
 		p->egid = e->egid;
 	}
+	if (add & PW_F_START)
+		p->starttime = e->starttime;
+	if (add & PW_F_TTY)
+		p->tty_nr = e->tty_nr;
+	if (add & PW_F_LOGIN) {
+		p->loginuid = e->loginuid;
+		p->sessionid = e->sessionid;
+	}
 	p->have |= add;
 	return 0;
 }
 
-/* The entry for pid with its data, read from /proc when the table has none. */
+/*
+ * What /proc said belongs to e only if the start times agree; otherwise the
+ * pid was reused and the read describes another process: forget it.
+ */
+static void check_identity(const struct pw_pentry *e, struct pw_proc *p)
+{
+	if ((e->have & PW_F_START) && (p->have & PW_F_START) && p->starttime != e->starttime) {
+		p->missing |= p->have;
+		p->have = 0;
+	}
+}
+
+/*
+ * Read process pid from /proc into e (a new entry when e is NULL) and link
+ * it to its parent. Returns the entry, or NULL when the process is gone or
+ * memory ran out.
+ */
+static struct pw_pentry *discover(struct pw_ptable *pt, pid_t pid, struct pw_pentry *e)
+{
+	if (pw_procfs_read(pt->pfs, pid, PW_F_ALL, &pt->scratch) < 0)
+		return NULL;
+	if (!(pt->scratch.have & PW_F_START))
+		return NULL;	/* gone: nothing to know it by */
+	if (!e && !(e = insert(pt, pid)))
+		return NULL;
+	if (store(e, &pt->scratch, PW_F_ALL) < 0)
+		return NULL;
+	if ((e->have & PW_F_PPID) && !e->parent)
+		set_parent(e, pw_ptable_lookup(pt, e->ppid), pt);
+	return e;
+}
+
+/* The living entry for pid with its data: from the table, or discovered now. */
 static struct pw_pentry *known(struct pw_ptable *pt, pid_t pid)
 {
 	struct pw_pentry *e = pw_ptable_lookup(pt, pid);
 
-	if (e && e->have)
-		return e;
-	if (!e && !(e = insert(pt, pid)))
-		return NULL;
-	if (pw_procfs_read(pt->pfs, pid, PW_F_ALL, &pt->scratch) < 0 ||
-	    store(e, &pt->scratch, PW_F_ALL) < 0)
-		return NULL;
-	return e;
+	return e && e->have ? e : discover(pt, pid, e);
+}
+
+long pw_ptable_scan(struct pw_ptable *pt)
+{
+	DIR *d = fdopendir(dup(pw_procfs_rootfd(pt->pfs)));
+	struct dirent *de;
+	long n = 0;
+
+	if (!d)
+		return -errno;
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		unsigned long pid;
+
+		if (pw_parse_ulong(de->d_name, 1, INT32_MAX, &pid) < 0)
+			continue;
+		if (pw_ptable_lookup(pt, (pid_t)pid))
+			continue;
+		if (pw_procfs_read(pt->pfs, (pid_t)pid, PW_F_ALL, &pt->scratch) < 0) {
+			closedir(d);
+			return -ENOMEM;
+		}
+		if (!(pt->scratch.have & PW_F_START))
+			continue;	/* exited meanwhile */
+		struct pw_pentry *e = insert(pt, (pid_t)pid);
+
+		if (!e || store(e, &pt->scratch, PW_F_ALL) < 0) {
+			closedir(d);
+			return -ENOMEM;
+		}
+		n++;
+	}
+	closedir(d);
+	/* parents are linked once all are known: /proc lists them in no useful order */
+	for (size_t i = 0; i < pt->nbuckets; i++)
+		for (struct pw_pentry *e = pt->bucket[i]; e; e = e->next)
+			if (!e->parent && (e->have & PW_F_PPID))
+				set_parent(e, pw_ptable_lookup(pt, e->ppid), pt);
+	return n;
+}
+
+/* Clock ticks since boot at monotonic time ns: the start time of a process that vanished too soon. */
+static unsigned long long ticks_at(const struct pw_ptable *pt, uint64_t mono_ns)
+{
+	struct timespec mono, boot;
+	int64_t off;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	off = ((int64_t)boot.tv_sec - mono.tv_sec) * 1000000000 + (boot.tv_nsec - mono.tv_nsec);
+	return (unsigned long long)((int64_t)mono_ns + off) / (1000000000ULL / (unsigned long long)pt->ticks_per_sec);
 }
 
 static void reset_proc(struct pw_proc *p)
@@ -357,85 +534,184 @@ static void reset_proc(struct pw_proc *p)
 	p->zombie = false;
 }
 
-int pw_ptable_apply(struct pw_ptable *pt, struct pw_event *ev)
+static int apply_fork(struct pw_ptable *pt, struct pw_event *ev)
 {
 	struct pw_proc *p = &ev->proc;
 	struct pw_pentry *e, *parent;
+
+	reset_proc(p);
+	if (ev->thread) {
+		/* a thread shares everything with its process */
+		e = known(pt, ev->pid);
+	} else {
+		e = pw_ptable_lookup(pt, ev->pid);
+		if (!e && !(e = pw_ptable_fork(pt, ev->ppid, ev->pid)))
+			return -ENOMEM;
+		if (!e->fork_ns) {
+			e->fork_ns = ev->ts_ns;
+			/* the child's own start time: its identity for the rest of its life */
+			if (pw_procfs_read(pt->pfs, ev->pid, PW_F_START, &pt->scratch) < 0)
+				return -ENOMEM;
+			e->starttime = (pt->scratch.have & PW_F_START) ? pt->scratch.starttime
+								     : ticks_at(pt, ev->ts_ns);
+			e->have |= PW_F_START;
+			if (ev->ppid)
+				e->have |= PW_F_PPID;
+			parent = known(pt, ev->ppid);
+			if (parent) {
+				inherit(e, parent);
+				set_parent(e, parent, pt);
+			}
+		}
+	}
+	ev->entry = e;
+	if (e && fill(e, PW_F_ALL, p) < 0)
+		return -ENOMEM;
+	p->missing = PW_F_ALL & ~p->have;
+	return 0;
+}
+
+static int apply_exec(struct pw_ptable *pt, struct pw_event *ev)
+{
+	struct pw_proc *p = &ev->proc;
+	struct pw_pentry *e = pw_ptable_lookup(pt, ev->pid);
+
+	/* ev->proc was read at once; an exec replaces exe, argv and comm */
+	if (!e) {
+		if (!(e = insert(pt, ev->pid)))
+			return -ENOMEM;
+		if (p->have & PW_F_PPID)
+			set_parent(e, pw_ptable_lookup(pt, p->ppid), pt);
+	}
+	check_identity(e, p);
+	drop(e, (PW_F_EXE | PW_F_ARGV | PW_F_COMM) & ~p->have);
+	if (store(e, p, PW_F_ALL) < 0)
+		return -ENOMEM;
+	ev->entry = e;
+	return fill(e, PW_F_ALL & ~(PW_F_EXE | PW_F_ARGV | PW_F_COMM), p);
+}
+
+static int apply_exit(struct pw_ptable *pt, struct pw_event *ev)
+{
+	struct pw_proc *p = &ev->proc;
+	struct pw_pentry *e = pw_ptable_lookup(pt, ev->pid);
+	unsigned lack = PW_F_ALL & ~(e ? e->have : 0);
+
+	reset_proc(p);
+	if (lack && pw_procfs_read(pt->pfs, ev->pid, lack, p) < 0)
+		return -ENOMEM;
+	if (e) {
+		check_identity(e, p);
+		if (fill(e, PW_F_ALL, p) < 0)
+			return -ENOMEM;
+	}
+	ev->entry = e;
+	p->missing = PW_F_ALL & ~p->have;
+	return 0;
+}
+
+static int apply_other(struct pw_ptable *pt, struct pw_event *ev)
+{
+	struct pw_proc *p = &ev->proc;
+	struct pw_pentry *e = pw_ptable_lookup(pt, ev->pid);
 	unsigned lack;
 
+	/*
+	 * exe, argv, comm, ids, tty and the start time change only through
+	 * events the table follows: take them from there, so the record shows
+	 * the process as it was at this event. The rest can change silently:
+	 * read it.
+	 */
+	if (!e && !(e = discover(pt, ev->pid, NULL))) {
+		ev->entry = NULL;
+		return pw_procfs_read(pt->pfs, ev->pid, PW_F_ALL, p);
+	}
+	lack = PW_F_CWD | PW_F_PPID | PW_F_LOGIN | PW_F_CGROUP | PW_F_START | (PW_F_ALL & ~e->have);
+	if (pw_procfs_read(pt->pfs, ev->pid, lack, p) < 0)
+		return -ENOMEM;
+	check_identity(e, p);
+	/*
+	 * The name known before may have been read from /proc after the rename
+	 * already happened: when it equals the new one, the old name is unknown.
+	 */
+	if (ev->kind == PW_EV_COMM && strncmp(e->comm, ev->u.comm.comm, sizeof(ev->u.comm.comm)) != 0) {
+		memcpy(ev->u.comm.old_comm, e->comm, sizeof(ev->u.comm.old_comm) - 1);
+		ev->u.comm.old_comm[sizeof(ev->u.comm.old_comm) - 1] = '\0';
+	}
+	if (store(e, p, lack & ~PW_F_PPID) < 0)
+		return -ENOMEM;
+	if (ev->kind == PW_EV_COMM) {
+		memset(e->comm, 0, sizeof(e->comm));
+		memcpy(e->comm, ev->u.comm.comm, sizeof(ev->u.comm.comm));
+		e->have |= PW_F_COMM;
+	} else if (ev->kind == PW_EV_UID) {
+		e->uid = ev->u.id.real;
+		e->euid = ev->u.id.eff;
+		e->have |= PW_F_UID;
+	} else if (ev->kind == PW_EV_GID) {
+		e->gid = ev->u.id.real;
+		e->egid = ev->u.id.eff;
+		e->have |= PW_F_GID;
+	}
+	ev->entry = e;
+	return fill(e, PW_F_ALL, p);
+}
+
+int pw_ptable_describe(struct pw_ptable *pt, pid_t pid, struct pw_event *ev)
+{
+	struct pw_pentry *e = pw_ptable_lookup(pt, pid);
+
+	if (!e)
+		return -ESRCH;
+	ev->kind = PW_EV_EXIST;
+	ev->pid = ev->tid = pid;
+	ev->ppid = 0;
+	ev->thread = false;
+	ev->entry = e;
+	reset_proc(&ev->proc);
+	if (fill(e, PW_F_ALL, &ev->proc) < 0)
+		return -ENOMEM;
+	ev->proc.missing = PW_F_ALL & ~ev->proc.have;
+	return 0;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+long pw_ptable_pids(const struct pw_ptable *pt, pid_t **pids)
+{
+	pid_t *v = malloc((pt->n ? pt->n : 1) * sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < pt->nbuckets; i++)
+		for (const struct pw_pentry *e = pt->bucket[i]; e; e = e->next)
+			v[n++] = e->pid;
+	qsort(v, n, sizeof(*v), cmp_pid);
+	*pids = v;
+	return (long)n;
+}
+
+int pw_ptable_apply(struct pw_ptable *pt, struct pw_event *ev)
+{
 	switch (ev->kind) {
 	case PW_EV_FORK:
-		reset_proc(p);
-		if (ev->thread) {
-			/* a thread shares everything with its process */
-			e = known(pt, ev->pid);
-		} else {
-			e = pw_ptable_lookup(pt, ev->pid);
-			if (!e && !(e = pw_ptable_fork(pt, ev->ppid, ev->pid)))
-				return -ENOMEM;
-			parent = known(pt, ev->ppid);
-			if (parent)
-				inherit(e, parent);
-		}
-		if (e && fill(e, PW_F_ALL, p) < 0)
-			return -ENOMEM;
-		p->missing = PW_F_ALL & ~p->have;
-		return 0;
+		return apply_fork(pt, ev);
 	case PW_EV_EXEC:
-		/* ev->proc was read at once; an exec replaces exe, argv and comm */
-		e = pw_ptable_lookup(pt, ev->pid);
-		if (!e && !(e = insert(pt, ev->pid)))
-			return -ENOMEM;
-		drop(e, (PW_F_EXE | PW_F_ARGV | PW_F_COMM) & ~p->have);
-		if (store(e, p, PW_F_ALL) < 0)
-			return -ENOMEM;
-		return fill(e, PW_F_CWD | PW_F_UID | PW_F_GID | PW_F_PPID, p);
+		return apply_exec(pt, ev);
 	case PW_EV_EXIT:
-		reset_proc(p);
-		e = pw_ptable_lookup(pt, ev->pid);
-		lack = PW_F_ALL & ~(e ? e->have : 0);
-		if (lack && pw_procfs_read(pt->pfs, ev->pid, lack, p) < 0)
-			return -ENOMEM;
-		if (e && fill(e, PW_F_ALL, p) < 0)
-			return -ENOMEM;
-		p->missing = PW_F_ALL & ~p->have;
+		return apply_exit(pt, ev);
+	case PW_EV_LOST:
+	case PW_EV_EXIST:
+	case PW_EV_ACK:
+		ev->entry = NULL;
 		return 0;
 	default:
-		/*
-		 * exe, argv, comm and ids change only through events the table
-		 * follows: take them from there, so the record shows the process
-		 * as it was at this event. cwd and ppid change silently: read them.
-		 */
-		e = pw_ptable_lookup(pt, ev->pid);
-		lack = e ? PW_F_CWD | PW_F_PPID | (PW_F_ALL & ~e->have) : PW_F_ALL;
-		if (pw_procfs_read(pt->pfs, ev->pid, lack, p) < 0)
-			return -ENOMEM;
-		if (!e)
-			return 0;
-		/*
-		 * The name known before may have been read from /proc after the
-		 * rename already happened: when it equals the new one, the old
-		 * name is unknown.
-		 */
-		if (ev->kind == PW_EV_COMM && strncmp(e->comm, ev->u.comm.comm, sizeof(ev->u.comm.comm)) != 0) {
-			memcpy(ev->u.comm.old_comm, e->comm, sizeof(ev->u.comm.old_comm) - 1);
-			ev->u.comm.old_comm[sizeof(ev->u.comm.old_comm) - 1] = '\0';
-		}
-		if (store(e, p, lack) < 0)
-			return -ENOMEM;
-		if (ev->kind == PW_EV_COMM) {
-			memset(e->comm, 0, sizeof(e->comm));
-			memcpy(e->comm, ev->u.comm.comm, sizeof(ev->u.comm.comm));
-			e->have |= PW_F_COMM;
-		} else if (ev->kind == PW_EV_UID) {
-			e->uid = ev->u.id.real;
-			e->euid = ev->u.id.eff;
-			e->have |= PW_F_UID;
-		} else if (ev->kind == PW_EV_GID) {
-			e->gid = ev->u.id.real;
-			e->egid = ev->u.id.eff;
-			e->have |= PW_F_GID;
-		}
-		return fill(e, PW_F_ALL, p);
+		return apply_other(pt, ev);
 	}
 }

@@ -1,9 +1,10 @@
-/* ptable.h - the process table: what procwatch knows about each process it has seen */
+/* ptable.h - the process table: every process, its data and its lineage */
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #ifndef PW_PTABLE_H
 #define PW_PTABLE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "event.h"
@@ -18,18 +19,28 @@ struct pw_blob;
  * One process (thread-group leader). Data fields are valid as `have` says:
  * after a fork they are what the child inherited, after an exec what /proc
  * said at the exec. Strings are shared between entries and immutable.
+ *
+ * An entry lives while its process lives and, after the exit, for as long
+ * as a living descendant's lineage passes through it.
  */
 struct pw_pentry {
 	pid_t pid;		/* thread-group id */
 	pid_t ppid;		/* creator's tgid, 0 when unknown */
+	struct pw_pentry *parent;	/* creator's entry (a reference), NULL when unknown */
+	unsigned refs;		/* 1 while alive, +1 per child entry */
 	unsigned flags;
 	unsigned have;		/* PW_F_* known */
+	bool alive;		/* in the table under its pid */
 	bool kthread;
+	unsigned long long starttime;	/* clock ticks since boot: the identity with pid */
+	uint64_t fork_ns;	/* CLOCK_MONOTONIC of its fork event, 0 when it predates procwatch */
 	char comm[64];
-	struct pw_blob *exe, *cwd, *argv;
+	struct pw_blob *exe, *cwd, *argv, *cgroup;
 	size_t argc;
 	uid_t uid, euid;
 	gid_t gid, egid;
+	unsigned tty_nr;
+	uint32_t loginuid, sessionid;
 	struct pw_pentry *next;	/* hash chain; owned by the table */
 };
 
@@ -42,13 +53,20 @@ struct pw_ptable;
 int pw_ptable_new(struct pw_procfs *pfs, struct pw_ptable **out);
 void pw_ptable_free(struct pw_ptable **pt);
 
-/* The entry for pid, or NULL. Owned by the table; valid until removed. */
+/*
+ * Seed the table with every process in /proc and link each to its parent.
+ * Returns the number of processes read, or -errno.
+ */
+long pw_ptable_scan(struct pw_ptable *pt);
+
+/* The living process pid, or NULL. Owned by the table. */
 struct pw_pentry *pw_ptable_lookup(struct pw_ptable *pt, pid_t pid);
 
 /*
  * A fresh entry for pid created by parent ppid, replacing any older one (a
- * new process with a reused pid inherits nothing of it). Its data arrives
- * with pw_ptable_apply() of the fork event. Returns NULL when out of memory.
+ * new process with a reused pid inherits nothing of it). Its data and its
+ * link to the parent arrive with pw_ptable_apply() of the fork event.
+ * Returns NULL when out of memory.
  */
 struct pw_pentry *pw_ptable_fork(struct pw_ptable *pt, pid_t ppid, pid_t pid);
 
@@ -57,17 +75,37 @@ struct pw_pentry *pw_ptable_fork(struct pw_ptable *pt, pid_t ppid, pid_t pid);
  * known: a fork gets the inherited data, an exit the data of the last exec,
  * an exec (whose ev->proc the caller read from /proc right away) keeps its
  * cwd and ids from fork when they could not be read. Other events take
- * exe, argv, comm and ids from the table and read cwd and ppid from /proc
+ * exe, argv, comm and ids from the table and read the rest from /proc
  * (everything when the process is new to the table). ev->proc.missing
- * names what was read from /proc and could not be.
- * Returns 0 or -ENOMEM.
+ * names what was read from /proc and could not be. ev->entry is set to the
+ * subject's entry. Returns 0 or -ENOMEM.
  */
 int pw_ptable_apply(struct pw_ptable *pt, struct pw_event *ev);
 
-/* Forget pid (after its exit was reported). */
-void pw_ptable_remove(struct pw_ptable *pt, pid_t pid);
+/*
+ * Describe the living process pid as an exist record (ev->kind, pid,
+ * ppid, entry and proc filled from the table). Returns 0, -ESRCH when pid
+ * is not in the table, or -ENOMEM.
+ */
+int pw_ptable_describe(struct pw_ptable *pt, pid_t pid, struct pw_event *ev);
 
-/* Number of entries. */
+/*
+ * The pids of all living processes, ascending, in a new array *pids (free()
+ * it). Returns their number, or -ENOMEM.
+ */
+long pw_ptable_pids(const struct pw_ptable *pt, pid_t **pids);
+
+/* Process pid has exited and was reported: it leaves the table, its lineage stays while needed. */
+void pw_ptable_exit(struct pw_ptable *pt, pid_t pid);
+
+/* Living processes in the table. */
 size_t pw_ptable_size(const struct pw_ptable *pt);
+
+/* Entries held, living or kept for a descendant's lineage. */
+size_t pw_ptable_entries(const struct pw_ptable *pt);
+
+/* An entry's strings: NULL (with *n 0) when unknown. */
+const char *pw_pentry_exe(const struct pw_pentry *e, size_t *n);
+const char *pw_pentry_argv(const struct pw_pentry *e, size_t *argc);
 
 #endif

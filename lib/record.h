@@ -9,6 +9,17 @@
 #include "event.h"
 #include "names.h"
 
+/* One entry of a record's ancestry, as the formatters see it. */
+struct pw_ancestor {
+	pid_t pid;
+	char key[64];
+	const char *comm;	/* NULL: unknown */
+	const char *exe;	/* NULL: unknown or none */
+	size_t exe_len;
+	const char *argv;	/* argc strings laid end to end; NULL: unknown */
+	size_t argc;
+};
+
 /*
  * A formatter's callbacks, one per value type; each returns 0 or -errno.
  * Strings are raw bytes (not necessarily UTF-8); s == NULL means null.
@@ -17,25 +28,51 @@
 struct pw_field_ops {
 	int (*str)(void *ctx, const char *key, const char *s, size_t n);
 	int (*num)(void *ctx, const char *key, long long v);
+	int (*real)(void *ctx, const char *key, double v);
 	int (*boolean)(void *ctx, const char *key, bool v);
 	int (*null)(void *ctx, const char *key);
 	int (*argv)(void *ctx, const char *key, const char *args, size_t argc);
 	int (*list)(void *ctx, const char *key, const char *const *items, size_t n);
+	int (*ancestors)(void *ctx, const char *key, const struct pw_ancestor *v, size_t n);
 };
 
+#define PW_ANCESTORS_ALL UINT32_MAX
+#define PW_ANCESTORS_MAX 4096	/* hard cap on a chain, whatever -a says */
+
 struct pw_record_opts {
-	struct pw_names *names;	/* NULL: no user or group names */
+	struct pw_names *names;	/* NULL: no user or group names (--numeric) */
 	int64_t wall_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	int64_t boot_wall_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME: when the machine booted */
+	char boot_id[16];	/* first 12 hex digits of the kernel's boot id */
+	long ticks_per_sec;	/* of start times in /proc */
+	uint32_t max_ancestors;	/* 0: no ancestry; PW_ANCESTORS_ALL: up to the root */
+	struct pw_ancestor *anc;	/* scratch for the walk, grown as needed */
+	size_t anc_cap;
 };
 
 /*
- * Walk the fields of ev in output order, calling ops. Returns 0, or the
- * first negative value a callback returned.
+ * Fill o's clocks, tick rate and the boot id from proc_root (NULL: /proc).
+ * Returns 0 or -errno (boot id unreadable).
  */
-int pw_record_walk(const struct pw_event *ev, const struct pw_record_opts *o,
+int pw_record_opts_init(struct pw_record_opts *o, const char *proc_root);
+void pw_record_opts_free(struct pw_record_opts *o);
+
+/* Re-measure the clock offsets (after a jump of the wall clock). */
+void pw_record_opts_clocks(struct pw_record_opts *o);
+
+/*
+ * Walk the fields of ev in output order, calling ops. Returns 0, or the
+ * first negative value a callback returned (-ENOMEM when the scratch could
+ * not grow).
+ */
+int pw_record_walk(const struct pw_event *ev, struct pw_record_opts *o,
 		   const struct pw_field_ops *ops, void *ctx);
 
 /* Format monotonic ns + offset as RFC 3339 UTC with nanoseconds into buf (>= 40 bytes). */
 void pw_record_time(uint64_t mono_ns, int64_t offset_ns, char *buf, size_t n);
+
+/* A process key: boot id, start time in ticks, pid. */
+void pw_record_key(const struct pw_record_opts *o, unsigned long long starttime, pid_t pid,
+		   char *buf, size_t n);
 
 #endif

@@ -187,6 +187,18 @@ int pw_text_value(struct pw_buf *b, const char *s, size_t n)
 	return r;
 }
 
+int pw_text_word(struct pw_buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int r = is_bare(c) ? pw_buf_putc(b, (char)c) : put_hex(b, c);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int pw_shell_word(struct pw_buf *b, const char *s, size_t n)
 {
 	size_t i;

@@ -41,6 +41,12 @@ int pw_json_bytes(struct pw_buf *b, const char *s, size_t n);
 int pw_text_value(struct pw_buf *b, const char *s, size_t n);
 
 /*
+ * Append s with every byte outside [A-Za-z0-9._,:/@%+=~-] written as \xHH:
+ * a name that can sit inside a larger bare value. Returns 0 or -ENOMEM.
+ */
+int pw_text_word(struct pw_buf *b, const char *s, size_t n);
+
+/*
  * Append s as one shell word: bare when it holds only safe characters and
  * no ~, otherwise in single quotes, a quote written as '\''. The empty
  * string is ''.
