@@ -1,0 +1,4 @@
+#!/usr/bin/env bats
+# lineage.bats - ancestry of live processes
+
+load helpers

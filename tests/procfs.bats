@@ -1,0 +1,4 @@
+#!/usr/bin/env bats
+# procfs.bats - fixture /proc trees through --proc-root
+
+load helpers
