@@ -84,6 +84,9 @@ static int read_file(int dirfd, const char *name, struct pw_buf *b)
 		if (n == 0)
 			break;
 		b->len += (size_t)n;
+		/* /proc files (and regular ones) return less than asked only at the end */
+		if ((size_t)n < b->cap - (b->len - (size_t)n) - 1)
+			break;
 	}
 	close(fd);
 	if (b->data)
@@ -482,7 +485,7 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 		p->argc = 0;
 	}
 	if (have_stat && p->zombie)
-		got &= ~(PW_F_ARGV | PW_F_EXE | PW_F_CWD | PW_F_CGROUP);
+		got &= ~(PW_F_ARGV | PW_F_EXE | PW_F_CWD);	/* a zombie keeps its cgroup */
 out:
 	close(dirfd);
 	p->have = got;

@@ -53,11 +53,19 @@ int pw_record_opts_init(struct pw_record_opts *o, const char *proc_root)
 	close(fd);
 	if (n <= 0)
 		return -EIO;
-	for (ssize_t i = 0; i < n && j < 12; i++)
-		if ((buf[i] >= '0' && buf[i] <= '9') || (buf[i] >= 'a' && buf[i] <= 'f'))
-			o->boot_id[j++] = buf[i];
+	/* a uuid: hex digits and dashes; the first 12 digits, in lower case */
+	for (ssize_t i = 0; i < n && j < 12; i++) {
+		char c = buf[i];
+
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))
+			o->boot_id[j++] = c;
+		else if (c != '-')
+			return -EINVAL;
+	}
 	o->boot_id[j] = '\0';
-	return j == 12 ? 0 : -EIO;
+	return j == 12 ? 0 : -EINVAL;
 }
 
 void pw_record_opts_free(struct pw_record_opts *o)

@@ -1,4 +1,4 @@
-/* test-procfs.c - unit tests of the /proc parsers (stat, status, cmdline) and the reader */
+/* test-procfs.c - unit tests of the /proc parsers (stat, status, cmdline, cgroup, tty) and the reader */
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
@@ -435,6 +435,277 @@ static void test_parse_cmdline(void)
 	CHECK_INT(bad, 0);
 }
 
+/* 64 hex digits, two different ones, the first in capitals; 63 of them */
+#define HEX16 "0123456789abcdef"
+#define HEX64 HEX16 HEX16 HEX16 HEX16
+#define HEX63 "123456789abcdef" HEX16 HEX16 HEX16
+#define HEX64B "fedcba9876543210" "fedcba9876543210" "fedcba9876543210" "fedcba9876543210"
+#define HEX64_CAPS "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
+#define POD_UID "8f3e2a1b_4c5d_4e6f_9a0b_1c2d3e4f5a6b"
+#define POD_UUID "8f3e2a1b-4c5d-4e6f-9a0b-1c2d3e4f5a6b"
+
+/* pw_parse_cgroup() on the n bytes of file, held in a block of exactly n bytes: want is the path, or NULL for -ENOENT. */
+static void cgroup_path_is(const char *file, size_t n, const char *want)
+{
+	char *buf = unit_memdup(file, n);
+	const char *path = NULL;
+	size_t len = 12345;
+	int r = pw_parse_cgroup(buf, n, &path, &len);
+
+	if (!want) {
+		if (!CHECK_INT(r, -ENOENT))
+			unit_print_bytes("file", file, n);
+	} else if (CHECK_INT(r, 0)) {
+		if (CHECK(path >= buf && len <= n && path + len <= buf + n))
+			CHECK_MEM(path, len, want, strlen(want));
+		else
+			unit_print_bytes("file", file, n);
+	} else {
+		unit_print_bytes("file", file, n);
+	}
+	free(buf);
+}
+
+static void test_parse_cgroup(void)
+{
+	char *real;
+	size_t n;
+
+	cgroup_path_is(S("0::/init.scope\n"), "/init.scope");
+	cgroup_path_is(S("0::/\n"), "/");
+	cgroup_path_is(S("0::/user.slice/user-1000.slice/session-3.scope\n"),
+		       "/user.slice/user-1000.slice/session-3.scope");
+	/* no final newline */
+	cgroup_path_is(S("0::/system.slice/ssh.service"), "/system.slice/ssh.service");
+	/* a hybrid hierarchy: v1 lines first, the v2 line last */
+	cgroup_path_is(S("12:pids:/system.slice/cron.service\n"
+			 "11:memory:/system.slice/cron.service\n"
+			 "1:name=systemd:/system.slice/cron.service\n"
+			 "0::/system.slice/cron.service\n"), "/system.slice/cron.service");
+	cgroup_path_is(S("0::/a\n1:name=systemd:/b\n"), "/a");
+	/* "10::" and a "0::" inside a line are not the v2 line */
+	cgroup_path_is(S("10::/x\n0::/y\n"), "/y");
+	cgroup_path_is(S("1:name=systemd:/0::/x\n0::/y\n"), "/y");
+	/* spaces and parentheses are part of the path */
+	cgroup_path_is(S("0::/system.slice/a b (c).service\n"), "/system.slice/a b (c).service");
+	/* the root of a cgroup namespace: an empty path */
+	cgroup_path_is(S("0::\n"), "");
+
+	/* no v2 line */
+	cgroup_path_is(S("12:pids:/\n11:memory:/\n1:name=systemd:/\n"), NULL);
+	cgroup_path_is(S(""), NULL);
+	cgroup_path_is(S("\n"), NULL);
+	cgroup_path_is(S("0:/x\n"), NULL);
+	cgroup_path_is(S(" 0::/x\n"), NULL);
+	cgroup_path_is(S("0:"), NULL);
+
+	/* this process: the v2 line, found as a plain search finds it */
+	real = slurp("/proc/self/cgroup", &n);
+	if (CHECK(real != NULL)) {
+		char *copy = malloc(n + 2), *line;
+
+		if (CHECK(copy != NULL)) {
+			copy[0] = '\n';
+			memcpy(copy + 1, real, n);
+			copy[n + 1] = '\0';
+			line = strstr(copy, "\n0::");
+			if (line) {
+				line += 4;
+				line[strcspn(line, "\n")] = '\0';
+				cgroup_path_is(real, n, line);
+			} else {
+				cgroup_path_is(real, n, NULL);
+			}
+		}
+		free(copy);
+	}
+	free(real);
+}
+
+/* pw_cgroup_container_id() on path (not NUL-terminated): want is the id, or NULL for -ENOENT. */
+static void container_id_is(const char *path, const char *want)
+{
+	size_t n = strlen(path);
+	char *buf = unit_memdup(path, n), id[65];
+	int r;
+
+	memset(id, 'x', sizeof(id));
+	r = pw_cgroup_container_id(buf, n, id);
+	if (!want) {
+		if (!CHECK_INT(r, -ENOENT))
+			unit_print_bytes("path", path, n);
+	} else if (CHECK_INT(r, 0)) {
+		if (!CHECK(id[64] == '\0') || !CHECK_MEM(id, strnlen(id, 64), want, strlen(want)))
+			unit_print_bytes("path", path, n);
+	} else {
+		unit_print_bytes("path", path, n);
+	}
+	free(buf);
+}
+
+static void test_cgroup_container_id(void)
+{
+	/* docker (cgroupfs and systemd drivers), podman, containerd and CRI-O under kubepods */
+	container_id_is("/docker/" HEX64, HEX64);
+	container_id_is("/system.slice/docker-" HEX64 ".scope", HEX64);
+	container_id_is("/machine.slice/libpod-" HEX64 ".scope", HEX64);
+	container_id_is("/machine.slice/libpod-" HEX64 ".scope/container", HEX64);
+	container_id_is("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" POD_UID
+			".slice/cri-containerd-" HEX64 ".scope", HEX64);
+	container_id_is("/kubepods/besteffort/pod" POD_UUID "/" HEX64, HEX64);
+	container_id_is("/kubepods/burstable/pod" POD_UUID "/" HEX64, HEX64);
+	container_id_is("/kubepods.slice/kubepods-pod" POD_UID ".slice/crio-" HEX64 ".scope", HEX64);
+	container_id_is("/docker/" HEX64B, HEX64B);
+	/* a container in a container: the innermost */
+	container_id_is("/docker/" HEX64 "/docker/" HEX64B, HEX64B);
+	container_id_is("/system.slice/docker-" HEX64 ".scope/kubepods/besteffort/pod" POD_UUID "/" HEX64B,
+			HEX64B);
+	/* a trailing slash does not hide the last component */
+	container_id_is("/docker/" HEX64 "/", HEX64);
+	container_id_is("/system.slice/docker-" HEX64 ".scope/", HEX64);
+	/* no leading slash */
+	container_id_is("docker-" HEX64 ".scope", HEX64);
+
+	/* the monitors next to a container are not the container */
+	container_id_is("/machine.slice/libpod-conmon-" HEX64 ".scope", NULL);
+	container_id_is("/kubepods.slice/kubepods-pod" POD_UID ".slice/crio-conmon-" HEX64 ".scope", NULL);
+	/* the pod is not a container */
+	container_id_is("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" POD_UID ".slice",
+			NULL);
+	container_id_is("/kubepods/besteffort/pod" POD_UUID, NULL);
+	/* hex digits in capitals, 63 or 65 of them, or more in the component */
+	container_id_is("/docker/" HEX64_CAPS, NULL);
+	container_id_is("/docker/A" HEX63, NULL);
+	container_id_is("/docker/" HEX63, NULL);
+	container_id_is("/docker/" HEX64 "0", NULL);
+	container_id_is("/system.slice/docker-" HEX63 ".scope", NULL);
+	container_id_is("/system.slice/docker-" HEX64 "0.scope", NULL);
+	container_id_is("/system.slice/docker-" HEX64_CAPS ".scope", NULL);
+	container_id_is("/docker/x" HEX64, NULL);
+	container_id_is("/docker/" HEX64 "x", NULL);
+	container_id_is("/system.slice/docker-" HEX64 ".scopex", NULL);
+	container_id_is("/system.slice/docker-" HEX64 ".service.d", NULL);
+	container_id_is("/system.slice/docker-" HEX64 "g.scope", NULL);
+	/* no container at all */
+	container_id_is("/system.slice/ssh.service", NULL);
+	container_id_is("/user.slice/user-1000.slice/session-3.scope", NULL);
+	container_id_is("/system.slice/docker.service", NULL);
+	container_id_is("/", NULL);
+	container_id_is("", NULL);
+	container_id_is("//", NULL);
+}
+
+/* pw_cgroup_unit() on path (not NUL-terminated): want is the unit, or NULL for -ENOENT. */
+static void unit_is(const char *path, const char *want)
+{
+	size_t n = strlen(path), len = 12345;
+	char *buf = unit_memdup(path, n);
+	const char *name = NULL;
+	int r = pw_cgroup_unit(buf, n, &name, &len);
+
+	if (!want) {
+		if (!CHECK_INT(r, -ENOENT))
+			unit_print_bytes("path", path, n);
+	} else if (CHECK_INT(r, 0)) {
+		if (!CHECK(name >= buf && len <= n && name + len <= buf + n) ||
+		    !CHECK_MEM(name, len, want, strlen(want)))
+			unit_print_bytes("path", path, n);
+	} else {
+		unit_print_bytes("path", path, n);
+	}
+	free(buf);
+}
+
+static void test_cgroup_unit(void)
+{
+	unit_is("/system.slice/ssh.service", "ssh.service");
+	unit_is("/user.slice/user-1000.slice/session-3.scope", "session-3.scope");
+	unit_is("/init.scope", "init.scope");
+	unit_is("/system.slice/system-getty.slice/getty@tty1.service", "getty@tty1.service");
+	unit_is("/system.slice/docker-" HEX64 ".scope", "docker-" HEX64 ".scope");
+	unit_is("/machine.slice/libpod-" HEX64 ".scope", "libpod-" HEX64 ".scope");
+	unit_is("/machine.slice/libpod-conmon-" HEX64 ".scope", "libpod-conmon-" HEX64 ".scope");
+	unit_is("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" POD_UID
+		".slice/cri-containerd-" HEX64 ".scope", "cri-containerd-" HEX64 ".scope");
+	unit_is("/kubepods.slice/kubepods-pod" POD_UID ".slice/crio-" HEX64 ".scope", "crio-" HEX64 ".scope");
+	/* the deepest unit: below it only slices and plain directories */
+	unit_is("/machine.slice/libpod-" HEX64 ".scope/container", "libpod-" HEX64 ".scope");
+	unit_is("/user.slice/user-1000.slice/user@1000.service/app.slice/app-org.gnome.Terminal.slice/vte-spawn-1.scope",
+		"vte-spawn-1.scope");
+	unit_is("/user.slice/user-1000.slice/user@1000.service/app.slice", "user@1000.service");
+	unit_is("/system.slice/docker-" HEX64 ".scope/kubepods/besteffort/pod" POD_UUID "/" HEX64B,
+		"docker-" HEX64 ".scope");
+	/* a trailing slash, no leading slash */
+	unit_is("/system.slice/ssh.service/", "ssh.service");
+	unit_is("ssh.service", "ssh.service");
+
+	/* no unit */
+	unit_is("/docker/" HEX64, NULL);
+	unit_is("/kubepods/besteffort/pod" POD_UUID "/" HEX64, NULL);
+	unit_is("/custom/batch/job42", NULL);
+	unit_is("/user.slice/user-1000.slice", NULL);
+	unit_is("/system.slice/.service", NULL);
+	unit_is("/.scope", NULL);
+	unit_is("/a.servicex", NULL);
+	unit_is("/a.service.d", NULL);
+	unit_is("/a.scope.d/x", NULL);
+	unit_is("/", NULL);
+	unit_is("", NULL);
+}
+
+/* tty_nr as /proc/PID/stat encodes the device major:minor */
+static unsigned tty_nr(unsigned major, unsigned minor)
+{
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+static void tty_is(unsigned nr, const char *want)
+{
+	char buf[64];
+
+	memset(buf, 'x', sizeof(buf));
+	if (!want) {
+		CHECK_INT(pw_tty_name(nr, buf, sizeof(buf)), -ENOENT);
+		return;
+	}
+	if (CHECK_INT(pw_tty_name(nr, buf, sizeof(buf)), 0) && CHECK(memchr(buf, '\0', sizeof(buf))))
+		if (!CHECK_STR(buf, want))
+			printf("#   tty_nr %u\n", nr);
+}
+
+static void test_tty_name(void)
+{
+	char *small;
+
+	tty_is(0, NULL);
+	tty_is(34816, "pts/0");
+	tty_is(34817, "pts/1");
+	tty_is(tty_nr(136, 255), "pts/255");
+	tty_is(tty_nr(136, 256), "pts/256");
+	tty_is(tty_nr(136, 300), "pts/300");
+	tty_is(tty_nr(136, 1048575), "pts/1048575");
+	tty_is(1025, "tty1");
+	tty_is(tty_nr(4, 0), "tty0");
+	tty_is(tty_nr(4, 63), "tty63");
+	tty_is(tty_nr(4, 64), "ttyS0");
+	tty_is(tty_nr(4, 65), "ttyS1");
+	tty_is(tty_nr(5, 0), "tty");
+	tty_is(tty_nr(5, 1), "console");
+	tty_is(tty_nr(188, 0), "ttyUSB0");
+	tty_is(tty_nr(166, 2), "ttyACM2");
+	tty_is(tty_nr(204, 64), "ttyAMA0");
+	/* anything else: the device number */
+	tty_is(tty_nr(3, 1), "3:1");
+	tty_is(tty_nr(300, 5), "300:5");
+	tty_is(tty_nr(4095, 1048575), "4095:1048575");
+
+	/* a buffer too small: cut, terminated, nothing written past it */
+	small = unit_memdup("xxxx", 4);
+	CHECK_INT(pw_tty_name(tty_nr(136, 300), small, 4), 0);
+	CHECK_MEM(small, 4, "pts\0", 4);
+	free(small);
+}
+
 static void test_procfs_read(void)
 {
 	struct pw_procfs *pfs = NULL;
@@ -491,6 +762,10 @@ int main(void)
 	UNIT_RUN(test_parse_stat);
 	UNIT_RUN(test_parse_status_ids);
 	UNIT_RUN(test_parse_cmdline);
+	UNIT_RUN(test_parse_cgroup);
+	UNIT_RUN(test_cgroup_container_id);
+	UNIT_RUN(test_cgroup_unit);
+	UNIT_RUN(test_tty_name);
 	UNIT_RUN(test_procfs_read);
 	/* last: under UBSan a parser bug here ends the program */
 	UNIT_RUN(test_parse_stat_extremes);
