@@ -38,12 +38,21 @@ function __fish_procwatch_events
     end
 end
 
+# the directory of --proc-root, also in --proc-root=DIR
+function __fish_procwatch_proc_root
+    __fish_complete_directories (commandline -ct | string replace -r -- '^--proc-root=' '')
+end
+
 complete -c procwatch -f
 complete -c procwatch -n 'not __fish_procwatch_has_command' -s e -l events -x -a '(__fish_procwatch_events)' -d 'Events to show'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -s f -l format -x -a 'json\t"one JSON object per line" text\t"one line of text per event"' -d 'Output format'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -s n -l count -x -d 'Stop after N records'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -s a -l ancestors -x -d 'Show N ancestors of each process (0: none)'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -l numeric -d 'Show user and group ids only, no names'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -l snapshot -d 'First an exist record for each running process'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -l threads -d 'Also show thread creation and thread exit'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -l rcvbuf -x -d 'Kernel receive buffer in bytes'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -l proc-root -x -a '(__fish_procwatch_proc_root)' -d 'Read process data from DIR instead of /proc'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -s h -l help -d 'Show the help and exit'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -s V -l version -d 'Show the version and exit'
 complete -c procwatch -n __fish_procwatch_has_command -x -a '(__fish_procwatch_command)'

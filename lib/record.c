@@ -26,7 +26,15 @@ static int64_t clock_diff(clockid_t a, clockid_t b)
 
 void pw_record_opts_clocks(struct pw_record_opts *o)
 {
-	o->wall_offset_ns = clock_diff(CLOCK_REALTIME, CLOCK_MONOTONIC);
+	int64_t off = clock_diff(CLOCK_REALTIME, CLOCK_MONOTONIC), d = off - o->wall_offset_ns;
+
+	/*
+	 * Measuring the offset jitters by some nanoseconds: keep the old one
+	 * unless the wall clock really moved, so one instant always prints the
+	 * same (a start_time is the same in every record of a process).
+	 */
+	if (o->wall_offset_ns == 0 || d > 1000000 || d < -1000000)
+		o->wall_offset_ns = off;
 	/*
 	 * Start times are clock ticks: a boot time to the millisecond keeps them
 	 * the same from run to run despite the jitter of measuring it.

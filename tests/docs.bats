@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# docs.bats - --help, the manual page and the shell completions agree on options and event names
+# docs.bats - --help, the manual page, the README and the shell completions agree on options and
+# event names; the manual page lists the JSON fields of real records, in their order
 # SPDX-License-Identifier: GPL-2.0-or-later
 
 load helpers
@@ -87,6 +88,34 @@ man_events_option() {
 		sed -n 's/^\.BR* \([a-z][a-z]*\)\( .*\)\{0,1\}$/\1/p' | sort -u
 }
 
+# man_words: the words of the font macro lines on stdin (.B key, .BR uid ", " user, .RB { pid ,).
+man_words() {
+	unroff | sed -n 's/^\.\(B\|I\|[BIR][BIR]\) //p' | tr -d '"{},;:()' | tr ' ' '\n' | grep -E '^[a-z_]+$'
+}
+# man_json_fields: the fields JSON OUTPUT describes before the fields of the record kinds, in order.
+man_json_fields() {
+	man_section "JSON OUTPUT" | awk '/^Then come the fields/ { exit } /^\.T[PQ]/ { t = 1; next } t { print; t = 0 }' |
+		man_words
+}
+# man_json_kind KIND: the words in fonts of the paragraph of KIND among the fields of the record kinds.
+man_json_kind() {
+	man_section "JSON OUTPUT" |
+		awk -v kind="$1" '/^Then come the fields/ { k = 1; next } !k { next }
+			/^\.(TP|PP|SH)/ { f = 0; t = /^\.TP/; next }
+			t { t = 0; if ($0 == ".B " kind) { f = 1; next } } f' | man_words
+}
+# record_keys FILE JQ_FILTER: the keys of the first record of FILE matching the filter, in order.
+record_keys() {
+	jq -r "select($2) | keys_unsorted[]" "$1" | awk 'NR > 1 && /^time$/ { exit } 1'
+}
+
+# readme_section NAME: the lines of section "## NAME" of the README.
+readme_section() {
+	awk -v name="## $1" '/^## / { f = ($0 == name); next } f' "$TOP_SRCDIR/README.md"
+}
+readme_long() { readme_section Options | long_opts; }
+readme_short() { readme_section Options | short_opts; }
+
 bash_opts() { sed -n "s/^[[:space:]]*local opts='\(.*\)'\$/\1/p" "$BASH_COMP" | tr ' ' '\n'; }
 bash_long() { bash_opts | long_opts; }
 bash_short() { bash_opts | short_opts; }
@@ -164,6 +193,10 @@ check_opts() {
 	check_opts fish
 }
 
+@test "the README lists the options of --help" {
+	check_opts readme
+}
+
 @test "the manual page describes the events of --help" {
 	help_events | grep -vx all >"$D/help.events"
 	man_events >"$D/man.events"
@@ -190,6 +223,26 @@ check_opts() {
 	help_events >"$D/help.events"
 	printf '%s\n' "$stderr" | sed -n 's/.*(known: \(.*\)).*/\1/p' | sed 's/, /\n/g' | sort -u >"$D/known"
 	same "--help events" "$D/help.events" "the error message" "$D/known"
+}
+
+@test "the manual page lists the JSON fields of real records in their order" {
+	pw_json "$D/run" -- sh -c 'exit 3'
+	[ "$status" -eq 3 ] || die "procwatch -- sh -c 'exit 3': status $status: $(cat "$D/run.err")"
+	# the process fields: those of a fork record without the ancestry, which follows the kind's fields
+	record_keys "$D/run" '.event == "fork"' | grep -vxE 'ancestors|missing' >"$D/fork.keys"
+	man_json_fields | grep -vxE 'tid|thread' >"$D/man.fields"
+	same "fields of a fork record" "$D/fork.keys" "fields in JSON OUTPUT" "$D/man.fields"
+	# the fields of an exit record, in the order of its paragraph
+	record_keys "$D/run" '.event == "exit"' | grep -vxFf "$D/fork.keys" | grep -vxE 'ancestors|missing' >"$D/exit.keys"
+	man_json_kind exit | grep -xFf "$D/exit.keys" | awk '!seen[$0]++' >"$D/man.exit"
+	same "fields of an exit record" "$D/exit.keys" "fields of exit in JSON OUTPUT" "$D/man.exit"
+	# then the ancestry, and each of its fields
+	[ "$(record_keys "$D/run" '.event == "exit"' | grep -vx missing | tail -n 1)" = ancestors ] ||
+		die "ancestors is not the last field before missing: $(record_keys "$D/run" '.event == "exit"' | tr '\n' ' ')"
+	jq -r 'select(.event == "exit") | .ancestors[0] | keys_unsorted[]' "$D/run" >"$D/anc.keys"
+	man_section "JSON OUTPUT" | awk '/^Then comes$/ { f = 1 } f && /^\.PP/ { exit } f' | man_words |
+		grep -xFf "$D/anc.keys" | awk '!seen[$0]++' >"$D/man.anc"
+	same "fields of an ancestor" "$D/anc.keys" "fields of ancestors in JSON OUTPUT" "$D/man.anc"
 }
 
 @test "the manual page renders without warnings" {
@@ -251,6 +304,12 @@ bash_complete() {
 	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
 	[ "$output" = $'json\ntext' ] || die "-f: $output"
 
+	mkdir "$D/root" "$D/root/pwdocs-dir"
+	touch "$D/root/pwdocs-file"
+	run --separate-stderr bash_complete procwatch --proc-root "$D/root/pwdocs-"
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$output" = "$D/root/pwdocs-dir" ] || die "--proc-root: $output"
+
 	mkdir "$D/bin"
 	printf '#!/bin/sh\n' >"$D/bin/pwdocs-probe"
 	chmod +x "$D/bin/pwdocs-probe"
@@ -282,6 +341,12 @@ fish_complete() {
 	run --separate-stderr fish_complete 'procwatch --format='
 	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
 	[ "$(printf '%s\n' "$output" | cut -f1)" = $'--format=json\n--format=text' ] || die "--format=: $output"
+
+	mkdir "$D/root" "$D/root/pwdocs-dir"
+	touch "$D/root/pwdocs-file"
+	run --separate-stderr fish_complete "procwatch --proc-root=$D/root/pwdocs-"
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$(printf '%s\n' "$output" | cut -f1)" = "--proc-root=$D/root/pwdocs-dir/" ] || die "--proc-root=: $output"
 
 	mkdir "$D/bin"
 	printf '#!/bin/sh\n' >"$D/bin/pwdocs-probe"
