@@ -2,11 +2,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,31 +12,25 @@
 #include <sys/wait.h>
 
 #include "decode.h"
+#include "filter.h"
 #include "format.h"
 #include "names.h"
+#include "options.h"
 #include "procfs.h"
 #include "ptable.h"
 #include "sink.h"
 #include "source.h"
-#include "strutil.h"
 
-#define EXIT_USAGE 2
 #define BATCH 1024		/* events taken from the socket before they are written */
 #define DRAIN_GRACE_MS 2000	/* after COMMAND is reaped, how long to wait for its exit event */
 
-enum format { FORMAT_AUTO, FORMAT_JSON, FORMAT_TEXT };
-
-struct options {
-	unsigned events;	/* PW_KIND_BIT()s to show */
-	enum format format;
-	unsigned long count;	/* 0: no limit */
-	bool threads;
-	size_t rcvbuf;		/* 0: default */
-	uint32_t ancestors;	/* depth of ancestry shown */
-	bool numeric;		/* no user or group names */
-	bool snapshot;		/* an exist record per running process first */
-	const char *proc_root;	/* NULL: /proc */
-	char **command;		/* NULL: watch the whole system */
+/* Counters for --stats. */
+struct stats {
+	unsigned long long received[PW_EV_NKINDS];
+	unsigned long long written;	/* records, lost records included */
+	unsigned long long filtered;	/* process records left out by a filter */
+	unsigned long long lost;	/* events the kernel dropped */
+	unsigned long long partial;	/* records written with missing fields */
 };
 
 /* Run state of one procwatch invocation. */
@@ -53,188 +44,31 @@ struct run {
 	struct pw_fmt_state fmt;
 	struct sink out;
 	struct pw_record_opts ropts;
-	unsigned long written;
+	struct stats stats;
+	unsigned long counted;	/* records toward --count */
+	bool tree;		/* only tracked processes (--pid or COMMAND) */
 	pid_t child;		/* COMMAND, 0 when none */
 	bool child_reaped;
 	int child_status;
 	bool child_exit_seen;	/* its exit event has been processed */
 	int out_err;		/* -errno once writing failed, -EPIPE when the reader left */
 	struct timespec reaped_at;
+	struct timespec deadline;	/* --duration */
 	bool done;
 };
 
 static volatile sig_atomic_t got_signal;	/* last SIGINT/SIGTERM/SIGHUP received */
 static volatile sig_atomic_t got_sigchld;
+static volatile sig_atomic_t got_sigusr1;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGCHLD)
 		got_sigchld = 1;
+	else if (sig == SIGUSR1)
+		got_sigusr1 = 1;
 	else
 		got_signal = sig;
-}
-
-static const struct option longopts[] = {
-	{ "events", required_argument, NULL, 'e' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "count", required_argument, NULL, 'n' },
-	{ "threads", no_argument, NULL, 'T' },
-	{ "rcvbuf", required_argument, NULL, 'R' },
-	{ "ancestors", required_argument, NULL, 'a' },
-	{ "numeric", no_argument, NULL, 'N' },
-	{ "snapshot", no_argument, NULL, 'S' },
-	{ "proc-root", required_argument, NULL, 'P' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void usage(void)
-{
-	printf("Usage: procwatch [OPTION]... [-- COMMAND [ARG]...]\n"
-	       "Log process events (fork, exec, exit, ...) with what /proc knows about each\n"
-	       "process, one line per event: NDJSON for jq and log shippers, or text.\n"
-	       "With COMMAND: subscribe, run COMMAND, report only it and its descendants,\n"
-	       "and exit with its status.\n"
-	       "\n"
-	       "Options:\n"
-	       "  -e, --events=LIST   events to show, comma-separated (default all):\n"
-	       "                      ");
-	for (unsigned k = 0; k < PW_EV_NKINDS; k++)
-		printf("%s,", pw_event_names[k]);
-	printf("all\n"
-	       "  -f, --format=FMT    json or text (default: text on a terminal, else json)\n"
-	       "  -n, --count=N       stop after N records\n"
-	       "  -a, --ancestors=N   show N ancestors of each process (0: none; default all)\n"
-	       "      --numeric       show user and group ids only, no names\n"
-	       "      --snapshot      first an exist record for each running process\n"
-	       "      --threads       also show thread creation and thread exit\n"
-	       "      --rcvbuf=BYTES  kernel receive buffer (default %u; beyond\n"
-	       "                      net.core.rmem_max needs CAP_NET_ADMIN)\n"
-	       "      --proc-root=DIR read process data from DIR instead of /proc\n"
-	       "  -h, --help          show this help and exit\n"
-	       "  -V, --version       show the version and exit\n"
-	       "\n"
-	       "Exit status: 0 success, 1 runtime error, 2 usage error; with COMMAND, its\n"
-	       "status (128+N when killed by signal N; 126/127 when it cannot be run).\n"
-	       "See procwatch(1) for the fields of each event.\n",
-	       PW_SOURCE_RCVBUF_DEFAULT);
-}
-
-static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("procwatch: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'procwatch --help' for more information.\n", stderr);
-	exit(EXIT_USAGE);
-}
-
-/*
- * getopt_long() reports a failed long option through optopt as its internal
- * value, so name it from the argument itself.
- */
-static void __attribute__((noreturn)) bad_option(int c, const char *arg)
-{
-	size_t n;
-
-	if (strncmp(arg, "--", 2) != 0) {
-		if (c == ':')
-			usage_error("option '-%c' needs an argument", optopt);
-		usage_error("unknown option '-%c'", optopt);
-	}
-	n = strcspn(arg, "=");
-	if (c == ':')
-		usage_error("option '%s' needs an argument", arg);
-	if (optopt && arg[n] == '=')
-		usage_error("option '%.*s' takes no argument", (int)n, arg);
-	usage_error("unknown option '%.*s'", (int)n, arg);
-}
-
-static void parse_args(int argc, char **argv, struct options *o)
-{
-	unsigned long v;
-	const char *bad;
-	size_t badlen;
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	o->events = PW_KINDS_ALL;
-	o->ancestors = PW_ANCESTORS_ALL;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:e:f:n:a:hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'e':
-			if (pw_events_parse(optarg, &o->events, &bad, &badlen) < 0) {
-				char known[128] = "";
-
-				for (unsigned k = 0; k < PW_EV_NKINDS; k++) {
-					strcat(known, pw_event_names[k]);
-					strcat(known, ", ");
-				}
-				usage_error("unknown event '%.*s' in --events (known: %sall)", (int)badlen, bad, known);
-			}
-			break;
-		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				o->format = FORMAT_JSON;
-			else if (strcmp(optarg, "text") == 0)
-				o->format = FORMAT_TEXT;
-			else
-				usage_error("unknown format '%s' (use json or text)", optarg);
-			break;
-		case 'n':
-			if (pw_parse_ulong(optarg, 1, ULONG_MAX, &o->count) < 0)
-				usage_error("invalid --count '%s': expected a whole number >= 1", optarg);
-			break;
-		case 'T':
-			o->threads = true;
-			break;
-		case 'a':
-			if (pw_parse_ulong(optarg, 0, PW_ANCESTORS_MAX, &v) < 0)
-				usage_error("invalid --ancestors '%s': expected a whole number from 0 to %d",
-					    optarg, PW_ANCESTORS_MAX);
-			o->ancestors = (uint32_t)v;
-			break;
-		case 'N':
-			o->numeric = true;
-			break;
-		case 'S':
-			o->snapshot = true;
-			break;
-		case 'P':
-			o->proc_root = optarg;
-			break;
-		case 'R':
-			if (pw_parse_ulong(optarg, 4096, (unsigned long)INT_MAX / 2, &v) < 0)
-				usage_error("invalid --rcvbuf '%s': expected bytes from 4096 to %d", optarg,
-					    INT_MAX / 2);
-			o->rcvbuf = v;
-			break;
-		case 'h':
-			usage();
-			exit(EXIT_SUCCESS);
-		case 'V':
-			printf("procwatch %s\n", PACKAGE_VERSION);
-			exit(EXIT_SUCCESS);
-		case ':':
-		default:
-			bad_option(c, argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		/* a command must be introduced by "--", so a mistyped option is never run */
-		if (strcmp(argv[optind - 1], "--") != 0)
-			usage_error("unexpected argument '%s' (a command goes after '--')", argv[optind]);
-		o->command = argv + optind;
-	} else if (optind > 1 && strcmp(argv[optind - 1], "--") == 0) {
-		usage_error("'--' must be followed by a command");
-	}
-	if (o->format == FORMAT_AUTO)
-		o->format = isatty(STDOUT_FILENO) ? FORMAT_TEXT : FORMAT_JSON;
 }
 
 /* One line on stderr for a failed subscription: why, and what to do. */
@@ -266,12 +100,30 @@ static void explain_source_error(int err, const struct pw_source_info *info)
 	}
 }
 
-static long ms_since(const struct timespec *t)
+static struct timespec now_mono(void)
 {
-	struct timespec now;
+	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t;
+}
+
+/* Milliseconds from a to b. */
+static long ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+/* The counters as one line on stderr. */
+static void print_stats(const struct run *run)
+{
+	const struct stats *s = &run->stats;
+
+	fprintf(stderr, "procwatch: stats:");
+	for (unsigned k = 0; k < PW_EV_NKINDS; k++)
+		fprintf(stderr, " %s=%llu", pw_event_names[k], s->received[k]);
+	fprintf(stderr, " written=%llu filtered=%llu lost=%llu missing=%llu\n", s->written, s->filtered,
+		s->lost, s->partial);
 }
 
 /*
@@ -297,14 +149,14 @@ static int spawn(struct run *run, const sigset_t *origmask)
 	}
 	if (pid == 0) {
 		struct sigaction dfl = { .sa_handler = SIG_DFL };
+		static const int sigs[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1 };
 
 		close(pfd[0]);
-		sigaction(SIGPIPE, &dfl, NULL);
-		sigaction(SIGINT, &dfl, NULL);
-		sigaction(SIGTERM, &dfl, NULL);
-		sigaction(SIGHUP, &dfl, NULL);
-		sigaction(SIGCHLD, &dfl, NULL);
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			sigaction(sigs[i], &dfl, NULL);
 		sigprocmask(SIG_SETMASK, origmask, NULL);
+		if (run->out.fd != STDOUT_FILENO)
+			close(run->out.fd);
 		execvp(run->opt.command[0], run->opt.command);
 		err = errno;
 		n = write(pfd[1], &err, sizeof(err));
@@ -327,8 +179,47 @@ static int spawn(struct run *run, const sigset_t *origmask)
 }
 
 /*
+ * --pid: each PID and everything below it that is running now joins the
+ * traced tree; forks add their children later. Returns 0, or 1 after
+ * naming a PID that does not exist.
+ */
+static int track_pids(struct run *run)
+{
+	pid_t *pids;
+	long n;
+
+	for (size_t i = 0; i < run->opt.npids; i++) {
+		struct pw_pentry *e = pw_ptable_lookup(run->pt, run->opt.pids[i]);
+
+		if (!e) {
+			fprintf(stderr, "procwatch: --pid %d: no such process\n", (int)run->opt.pids[i]);
+			return EXIT_FAILURE;
+		}
+		e->flags |= PW_PT_TRACKED;
+	}
+	n = pw_ptable_pids(run->pt, &pids);
+	if (n < 0) {
+		fprintf(stderr, "procwatch: %s\n", strerror(ENOMEM));
+		return EXIT_FAILURE;
+	}
+	for (long i = 0; i < n; i++) {
+		struct pw_pentry *e = pw_ptable_lookup(run->pt, pids[i]);
+		size_t depth = 0;
+
+		for (struct pw_pentry *a = e->parent; a && depth < PW_ANCESTORS_MAX; a = a->parent, depth++) {
+			if (a->flags & PW_PT_TRACKED) {
+				e->flags |= PW_PT_TRACKED;
+				break;
+			}
+		}
+	}
+	free(pids);
+	return 0;
+}
+
+/*
  * Place ev in the process tree before anything is read: a fork adds its
- * child (in command mode only to the traced tree). Returns whether ev
+ * child (with --pid or COMMAND only to the traced tree). Returns whether ev
  * concerns a process procwatch reports on.
  */
 static bool relevant(struct run *run, const struct pw_event *ev)
@@ -342,14 +233,14 @@ static bool relevant(struct run *run, const struct pw_event *ev)
 		bool tracked = (parent && (parent->flags & PW_PT_TRACKED)) ||
 			       (run->child && ev->pid == run->child);
 
-		if (run->child && !tracked)
+		if (run->tree && !tracked)
 			return false;
 		e = pw_ptable_fork(run->pt, ev->ppid, ev->pid);
 		if (e && tracked)
 			e->flags |= PW_PT_TRACKED;
 		return true;
 	}
-	if (!run->child)
+	if (!run->tree)
 		return true;
 	e = pw_ptable_lookup(run->pt, ev->pid);
 	return e && (e->flags & PW_PT_TRACKED);
@@ -400,6 +291,35 @@ static bool flush_out(struct run *run)
 	return r == 0;
 }
 
+/* -o FILE: open it for appending, private to its owner. Returns the fd or -errno. */
+static int open_output(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * SIGHUP with -o: write out what is buffered, then reopen FILE, so that
+ * logrotate can move it away (create) or truncate it (copytruncate). If
+ * it cannot be reopened, procwatch says so and keeps the old file.
+ */
+static void reopen_output(struct run *run)
+{
+	int fd;
+
+	if (!flush_out(run))
+		return;
+	fd = open_output(run->opt.output);
+	if (fd < 0) {
+		fprintf(stderr, "procwatch: warning: reopening %s: %s; still writing to the old file\n",
+			run->opt.output, strerror(-fd));
+		return;
+	}
+	close(run->out.fd);
+	run->out.fd = fd;
+}
+
 /* Format ev into the output, counting it; write out a full buffer. Returns 0 or -ENOMEM. */
 static int emit(struct run *run, const struct pw_event *ev)
 {
@@ -408,24 +328,35 @@ static int emit(struct run *run, const struct pw_event *ev)
 
 	if (r < 0)
 		return r;
-	if (ev->kind != PW_EV_LOST && run->opt.count && ++run->written >= run->opt.count)
+	run->stats.written++;
+	if (ev->kind != PW_EV_LOST && ev->proc.missing)
+		run->stats.partial++;
+	if (ev->kind != PW_EV_LOST && run->opt.count && ++run->counted >= run->opt.count)
 		run->done = true;
 	if (run->out.buf.len >= 65536)
 		flush_out(run);
 	return 0;
 }
 
+/* Whether a record that is shown also passes the filters; counts those that do not. */
+static bool passes(struct run *run, const struct pw_event *ev)
+{
+	if (pw_filter_match(&run->opt.filter, ev))
+		return true;
+	run->stats.filtered++;
+	return false;
+}
+
 /* An exist record for every process in the table, by pid. Returns -1 to go on, or an exit status. */
 static int snapshot(struct run *run)
 {
 	struct pw_event *ev = &run->evs[0];
-	struct timespec now;
+	struct timespec now = now_mono();
 	pid_t *pids;
 	long n = pw_ptable_pids(run->pt, &pids);
 
 	if (n < 0)
 		goto nomem;
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	pw_record_opts_clocks(&run->ropts);
 	for (long i = 0; i < n && !run->done; i++) {
 		int r = pw_ptable_describe(run->pt, pids[i], ev);
@@ -434,15 +365,18 @@ static int snapshot(struct run *run)
 			free(pids);
 			goto nomem;
 		}
+		if (r < 0 || (run->tree && !(ev->entry->flags & PW_PT_TRACKED)) || !passes(run, ev))
+			continue;
 		ev->ts_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-		if (r == 0 && emit(run, ev) < 0) {
+		if (emit(run, ev) < 0) {
 			free(pids);
 			goto nomem;
 		}
 	}
 	free(pids);
 	flush_out(run);
-	return run->out_err || run->done ? EXIT_SUCCESS : -1;
+	/* COMMAND runs even when --count was reached: it decides the exit status */
+	return (run->out_err || run->done) && !run->opt.command ? EXIT_SUCCESS : -1;
 nomem:
 	fprintf(stderr, "procwatch: %s\n", strerror(ENOMEM));
 	return EXIT_FAILURE;
@@ -463,8 +397,14 @@ static int process_batch(struct run *run, int *nread)
 		return EXIT_FAILURE;
 	}
 	for (int i = 0; i < n; i++) {
-		rel[i] = relevant(run, &run->evs[i]);
-		show[i] = rel[i] && shown(run, &run->evs[i]);
+		struct pw_event *ev = &run->evs[i];
+
+		if (ev->kind < PW_EV_NKINDS)
+			run->stats.received[ev->kind]++;
+		else if (ev->kind == PW_EV_LOST)
+			run->stats.lost += ev->u.lost.count;
+		rel[i] = relevant(run, ev);
+		show[i] = rel[i] && shown(run, ev);
 	}
 
 	/* exec first: a short-lived process takes its command line with it */
@@ -480,21 +420,19 @@ static int process_batch(struct run *run, int *nread)
 	for (int i = 0; i < n; i++) {
 		struct pw_event *ev = &run->evs[i];
 
-		if (!rel[i] || ev->kind == PW_EV_LOST)
-			goto format;
-		/* the table must follow every fork, exec and exit, shown or not */
-		if (show[i] || ev->kind == PW_EV_FORK || ev->kind == PW_EV_EXEC || ev->kind == PW_EV_COMM ||
-		    ev->kind == PW_EV_UID || ev->kind == PW_EV_GID) {
-			if (pw_ptable_apply(run->pt, ev) < 0)
-				goto nomem;
-		}
-format:
-		if (show[i] && !run->done && emit(run, ev) < 0)
+		if (!rel[i])
+			continue;
+		/* the table must follow every fork, exec, exit, comm, uid and gid, shown or not */
+		if (ev->kind != PW_EV_LOST &&
+		    (show[i] || ev->kind == PW_EV_FORK || ev->kind == PW_EV_EXEC || ev->kind == PW_EV_COMM ||
+		     ev->kind == PW_EV_UID || ev->kind == PW_EV_GID) &&
+		    pw_ptable_apply(run->pt, ev) < 0)
+			goto nomem;
+		if (show[i] && !run->done && passes(run, ev) && emit(run, ev) < 0)
 			goto nomem;
 		if (run->out_err && !run->child)
 			return EXIT_SUCCESS;	/* main() tells the status from out_err */
-		if (rel[i])
-			retire(run, ev);
+		retire(run, ev);
 	}
 	return -1;
 nomem:
@@ -521,8 +459,28 @@ static void reap(struct run *run)
 	if (waitpid(run->child, &st, WNOHANG) == run->child) {
 		run->child_reaped = true;
 		run->child_status = st;
-		clock_gettime(CLOCK_MONOTONIC, &run->reaped_at);
+		run->reaped_at = now_mono();
 	}
+}
+
+/* The ppoll() timeout: the --duration deadline, or a short wait while COMMAND's exit is awaited. */
+static struct timespec *timeout(const struct run *run, struct timespec *tmo)
+{
+	struct timespec now = now_mono();
+	long ms = -1;
+
+	if (run->opt.duration > 0) {
+		ms = ms_between(&now, &run->deadline);
+		if (ms < 0)
+			ms = 0;
+	}
+	if (run->child_reaped && (ms < 0 || ms > 100))
+		ms = 100;
+	if (ms < 0)
+		return NULL;
+	tmo->tv_sec = ms / 1000;
+	tmo->tv_nsec = (ms % 1000) * 1000000;
+	return tmo;
 }
 
 /*
@@ -540,9 +498,23 @@ static int loop(struct run *run, const sigset_t *waitmask)
 			/* POLLERR: the reader of our pipe is gone */
 			{ run->out_err ? -1 : run->out.fd, 0, 0 },
 		};
-		struct timespec tmo = { 0, 100 * 1000000 };
+		struct timespec tmo, now;
 		int r, nread;
 
+		if (got_sigusr1) {
+			got_sigusr1 = 0;
+			print_stats(run);
+		}
+		if (got_signal == SIGHUP && run->opt.output) {
+			got_signal = 0;
+			reopen_output(run);
+		}
+		now = now_mono();
+		if (run->opt.duration > 0 && ms_between(&run->deadline, &now) >= 0 && !got_signal) {
+			/* the time is up: as if told to stop */
+			got_signal = SIGTERM;
+			run->opt.duration = 0;
+		}
 		if (got_signal) {
 			if (!run->child)
 				return EXIT_SUCCESS;
@@ -556,7 +528,7 @@ static int loop(struct run *run, const sigset_t *waitmask)
 		}
 		if (run->done && !run->child)
 			return EXIT_SUCCESS;
-		if (run->child_reaped && (run->child_exit_seen || ms_since(&run->reaped_at) > DRAIN_GRACE_MS)) {
+		if (run->child_reaped && (run->child_exit_seen || ms_between(&run->reaped_at, &now) > DRAIN_GRACE_MS)) {
 			/* write what is already queued, then stop */
 			do {
 				r = process_batch(run, &nread);
@@ -565,7 +537,7 @@ static int loop(struct run *run, const sigset_t *waitmask)
 			} while (nread > 0);
 			return EXIT_SUCCESS;
 		}
-		r = ppoll(pfd, 2, run->child_reaped ? &tmo : NULL, waitmask);
+		r = ppoll(pfd, 2, timeout(run, &tmo), waitmask);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -588,38 +560,74 @@ static int loop(struct run *run, const sigset_t *waitmask)
 	}
 }
 
+/*
+ * The events the kernel needs to send. The process table must see every
+ * fork and exit (lineage, and freeing what has gone), every exec (the
+ * argv and exe later records carry) and every comm, uid and gid change
+ * (the names and ids it hands out), shown or not. So only sid, ptrace and
+ * coredump can be left to the kernel to drop, when they are not asked
+ * for. --failed would be PROC_EVENT_NONZERO_EXIT without EXIT, but the
+ * table needs the successful exits too: procwatch filters those itself.
+ */
+static uint32_t kernel_mask(const struct options *o)
+{
+	static const uint32_t bit[PW_EV_NKINDS] = {
+		[PW_EV_FORK] = 0x1, [PW_EV_EXEC] = 0x2, [PW_EV_EXIT] = 0x80000000,
+		[PW_EV_UID] = 0x4, [PW_EV_GID] = 0x40, [PW_EV_SID] = 0x80,
+		[PW_EV_PTRACE] = 0x100, [PW_EV_COMM] = 0x200, [PW_EV_COREDUMP] = 0x40000000,
+	};
+	uint32_t mask = 0;
+
+	for (unsigned k = 0; k < PW_EV_NKINDS; k++)
+		if ((o->events & PW_KIND_BIT(k)) || k == PW_EV_FORK || k == PW_EV_EXEC || k == PW_EV_EXIT ||
+		    k == PW_EV_COMM || k == PW_EV_UID || k == PW_EV_GID)
+			mask |= bit[k];
+	return mask;
+}
+
 int main(int argc, char **argv)
 {
 	struct run run = { .out = { .fd = STDOUT_FILENO } };
 	struct pw_source_info info;
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART: wake the loop */
 	struct sigaction ign = { .sa_handler = SIG_IGN };
+	static const int handled[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1 };
 	sigset_t block, origmask;
+	long nproc;
 	int r, status = EXIT_FAILURE;
 
-	parse_args(argc, argv, &run.opt);
+	options_parse(argc, argv, &run.opt);
+	run.tree = run.opt.npids || run.opt.command;
 
 	/* EPIPE is handled where it happens, so the unsubscribe always runs */
 	sigaction(SIGPIPE, &ign, NULL);
 	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGCHLD);
+	for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++) {
+		sigaddset(&block, handled[i]);
+		sigaction(handled[i], &sa, NULL);
+	}
 	sigprocmask(SIG_BLOCK, &block, &origmask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
+
+	if (run.opt.output) {
+		r = open_output(run.opt.output);
+		if (r < 0) {
+			fprintf(stderr, "procwatch: %s: %s\n", run.opt.output, strerror(-r));
+			options_free(&run.opt);
+			return EXIT_FAILURE;
+		}
+		run.out.fd = r;
+	}
 
 	r = pw_source_open(&run.src, run.opt.rcvbuf, &info);
 	if (r < 0) {
 		explain_source_error(r, &info);
-		return EXIT_FAILURE;
+		goto out_output;
 	}
 	if (info.capped)
 		fprintf(stderr, "procwatch: warning: receive buffer capped at net.core.rmem_max (%lu bytes); "
 			"raise it or run with CAP_NET_ADMIN to avoid losing events under load\n", info.rmem_max);
+	if ((run.opt.events & PW_KINDS_ALL) != PW_KINDS_ALL)
+		pw_source_set_mask(run.src, kernel_mask(&run.opt));	/* best effort: filtered here anyway */
 
 	r = pw_procfs_open(run.opt.proc_root, &run.pfs);
 	if (r < 0) {
@@ -641,14 +649,27 @@ int main(int argc, char **argv)
 	}
 	run.ropts.names = run.names;
 	/* after subscribing: a process started meanwhile is in the scan or in the events */
-	r = (int)pw_ptable_scan(run.pt);
-	if (r < 0) {
+	nproc = pw_ptable_scan(run.pt);
+	if (nproc < 0) {
 		fprintf(stderr, "procwatch: scanning %s: %s\n", run.opt.proc_root ? run.opt.proc_root : "/proc",
-			strerror(-r));
+			strerror((int)-nproc));
 		goto out_state;
 	}
+	if (run.opt.npids && (status = track_pids(&run)) != 0)
+		goto out_state;
+	if (run.opt.duration > 0) {
+		long long ns = (long long)(run.opt.duration * 1e9);
 
-	if (run.opt.snapshot && !run.opt.command) {
+		run.deadline = now_mono();
+		run.deadline.tv_sec += ns / 1000000000;
+		run.deadline.tv_nsec += ns % 1000000000;
+		if (run.deadline.tv_nsec >= 1000000000) {
+			run.deadline.tv_sec++;
+			run.deadline.tv_nsec -= 1000000000;
+		}
+	}
+
+	if (run.opt.snapshot) {
 		status = snapshot(&run);
 		if (status >= 0)
 			goto out_state;
@@ -665,6 +686,8 @@ int main(int argc, char **argv)
 	else if (status == EXIT_SUCCESS && run.child)
 		status = status_of(run.child_status);
 out_state:
+	if (run.opt.stats)
+		print_stats(&run);
 	for (size_t i = 0; run.evs && i < BATCH; i++)
 		pw_proc_free(&run.evs[i].proc);
 	free(run.evs);
@@ -676,5 +699,9 @@ out_state:
 	pw_procfs_free(&run.pfs);
 out_source:
 	pw_source_close(&run.src);
+out_output:
+	if (run.out.fd != STDOUT_FILENO)
+		close(run.out.fd);
+	options_free(&run.opt);
 	return status;
 }

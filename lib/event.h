@@ -78,9 +78,11 @@ struct pw_proc {
 	struct pw_buf cgroup;	/* cgroup v2 path, NUL-terminated */
 };
 
+#define PW_CPU_UNKNOWN UINT32_MAX
+
 struct pw_event {
 	enum pw_kind kind;
-	unsigned cpu;
+	unsigned cpu;		/* PW_CPU_UNKNOWN for a loss counted without cpu */
 	uint32_t seq;
 	uint64_t ts_ns;		/* CLOCK_MONOTONIC, from the kernel */
 	pid_t pid;		/* subject thread-group id */

@@ -350,7 +350,7 @@ int pw_record_walk(const struct pw_event *ev, struct pw_record_opts *o,
 	CHECK(ops->str(ctx, "event", pw_kind_name(ev->kind), strlen(pw_kind_name(ev->kind))));
 	if (ev->kind == PW_EV_LOST) {
 		CHECK(ops->num(ctx, "count", (long long)ev->u.lost.count));
-		return ops->num(ctx, "cpu", ev->cpu);
+		return ev->cpu == PW_CPU_UNKNOWN ? ops->null(ctx, "cpu") : ops->num(ctx, "cpu", ev->cpu);
 	}
 	CHECK(ops->num(ctx, "pid", ev->pid));
 	if (ev->kind == PW_EV_COMM)

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <stdio.h>
 #include <linux/connector.h>
 #include <linux/cn_proc.h>
 #include <linux/netlink.h>
@@ -41,6 +43,10 @@ struct pw_source {
 	struct mnl_socket *nl;
 	bool legacy;
 	bool subscribed;
+	bool masked;		/* the kernel filters: sequence gaps are not losses */
+	bool overflowed;	/* ENOBUFS seen: count the drops */
+	unsigned long long drops;	/* the socket's drop counter when last read */
+	unsigned long ino;	/* the socket's inode, to find it in /proc/net/netlink */
 	uint32_t nonce;
 	bool acked;
 	int ack_err;
@@ -53,12 +59,12 @@ struct pw_source {
 	char buf[RECV_BUFSIZE] __attribute__((aligned(8)));
 };
 
-static int send_op(struct pw_source *src, uint32_t op, bool legacy)
+static int send_msg(struct pw_source *src, uint32_t op, uint32_t mask, bool legacy)
 {
 	char buf[NLMSG_SPACE(sizeof(struct cn_msg) + sizeof(struct pw_proc_input))];
 	struct nlmsghdr *nlh;
 	struct cn_msg *cn;
-	struct pw_proc_input in = { .mcast_op = op, .event_type = PW_PROC_EVENT_ALL };
+	struct pw_proc_input in = { .mcast_op = op, .event_type = mask };
 	size_t plen = legacy ? sizeof(uint32_t) : sizeof(in);
 
 	memset(buf, 0, sizeof(buf));
@@ -74,6 +80,16 @@ static int send_op(struct pw_source *src, uint32_t op, bool legacy)
 	if (mnl_socket_sendto(src->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	return 0;
+}
+
+static int send_op(struct pw_source *src, uint32_t op, bool legacy)
+{
+	return send_msg(src, op, PW_PROC_EVENT_ALL, legacy);
+}
+
+static int send_op_mask(struct pw_source *src, uint32_t op, uint32_t mask)
+{
+	return send_msg(src, op, mask, false);
 }
 
 /* Record the sequence number of a message; returns how many were lost before it on its cpu. */
@@ -126,7 +142,7 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	if (r < 0)
 		goto reject;
 	lost = seq_gap(src, ev->cpu, cn->seq);
-	if (lost) {
+	if (lost && !src->masked) {
 		/* the loss happened before this event: report it first */
 		/* copy the decoded part only: each slot owns its enrichment buffers */
 		memcpy(&src->evs[src->nev + 1], ev, offsetof(struct pw_event, proc));
@@ -179,9 +195,15 @@ static int recv_one(struct pw_source *src)
 			continue;
 		if (errno == EAGAIN)
 			return 0;
-		/* ENOBUFS: the queue overflowed; the sequence gap tells how much was lost */
-		if (errno == ENOBUFS)
+		/*
+		 * ENOBUFS: the queue overflowed. Unfiltered, the sequence gaps
+		 * tell how much was lost and where; with a kernel filter, the
+		 * socket's drop counter does.
+		 */
+		if (errno == ENOBUFS) {
+			src->overflowed = true;
 			continue;
+		}
 		return -errno;
 	}
 	if (msg.msg_namelen != sizeof(addr) || addr.nl_pid != 0 || (msg.msg_flags & MSG_TRUNC)) {
@@ -191,6 +213,53 @@ static int recv_one(struct pw_source *src)
 	if (mnl_cb_run2(src->buf, (size_t)n, 0, 0, NULL, src, ctl, MNL_ARRAY_SIZE(ctl)) < 0)
 		src->rejected++;
 	return 1;
+}
+
+/* The socket's drop counter from /proc/net/netlink. Returns 0 or -errno. */
+static int read_drops(const struct pw_source *src, unsigned long long *drops)
+{
+	char line[512];
+	FILE *f = fopen("/proc/net/netlink", "re");
+	int r = -ENOENT;
+
+	if (!f)
+		return -errno;
+	/* sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode */
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long d;
+		unsigned long ino;
+
+		if (sscanf(line, "%*s %*d %*u %*x %*d %*d %*d %*d %llu %lu", &d, &ino) == 2 && ino == src->ino) {
+			*drops = d;
+			r = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return r;
+}
+
+/* With a kernel filter: a lost record for what the drop counter says was dropped since last time. */
+static void count_drops(struct pw_source *src, struct pw_event *evs, size_t max)
+{
+	unsigned long long d;
+	struct timespec now;
+	struct pw_event *ev;
+
+	if (!src->masked || !src->overflowed || src->nev >= max || read_drops(src, &d) < 0)
+		return;
+	if (d == src->drops) {
+		src->overflowed = false;	/* the queue drained: no more drops */
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ev = &evs[src->nev++];
+	memset(ev, 0, offsetof(struct pw_event, proc));
+	ev->kind = PW_EV_LOST;
+	ev->cpu = PW_CPU_UNKNOWN;
+	ev->ts_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	ev->u.lost.count = d - src->drops;
+	src->drops = d;
 }
 
 int pw_source_read(struct pw_source *src, struct pw_event *evs, size_t max)
@@ -209,6 +278,7 @@ int pw_source_read(struct pw_source *src, struct pw_event *evs, size_t max)
 		if (!src->subscribed && src->acked)
 			break;
 	}
+	count_drops(src, evs, max);
 	return (int)src->nev;
 }
 
@@ -335,6 +405,26 @@ err_bind:
 err_socket:
 	free(src);
 	return r;
+}
+
+int pw_source_set_mask(struct pw_source *src, uint32_t mask)
+{
+	struct stat st;
+	int r;
+
+	if (src->legacy)
+		return -EOPNOTSUPP;
+	if (fstat(mnl_socket_get_fd(src->nl), &st) < 0)
+		return -errno;
+	src->ino = (unsigned long)st.st_ino;
+	r = read_drops(src, &src->drops);
+	if (r < 0)
+		return r;	/* losses could not be counted: stay unfiltered */
+	r = send_op_mask(src, PROC_CN_MCAST_LISTEN, mask);
+	if (r < 0)
+		return r;
+	src->masked = true;
+	return 0;
 }
 
 int pw_source_fd(const struct pw_source *src)

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <stdint.h>
+
 #include "event.h"
 
 /* pw_source_open() result when the kernel never acknowledged the subscription. */
@@ -33,6 +35,14 @@ struct pw_source_info {
  * pid or user namespace). info is filled either way.
  */
 int pw_source_open(struct pw_source **out, size_t rcvbuf, struct pw_source_info *info);
+
+/*
+ * Let the kernel filter (Linux >= 6.6): only events whose PROC_EVENT_* bit
+ * is in mask are sent. Losses are then counted from the socket's drop
+ * counter (no cpu). Returns 0, -EOPNOTSUPP on kernels before 6.6 (nothing
+ * changes), or -errno.
+ */
+int pw_source_set_mask(struct pw_source *src, uint32_t mask);
 
 /* The socket, for poll(); it is non-blocking. */
 int pw_source_fd(const struct pw_source *src);
