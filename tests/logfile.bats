@@ -1,0 +1,4 @@
+#!/usr/bin/env bats
+# logfile.bats - -o FILE, logrotate, --stats, --duration
+
+load helpers
