@@ -648,6 +648,7 @@ int main(int argc, char **argv)
 		goto out_state;
 	}
 	run.ropts.names = run.names;
+	run.ropts.pt = run.pt;
 	/* after subscribing: a process started meanwhile is in the scan or in the events */
 	nproc = pw_ptable_scan(run.pt);
 	if (nproc < 0) {

@@ -112,7 +112,7 @@ struct pw_event {
 			uint32_t ack;
 		} ack;
 	} u;
-	const struct pw_pentry *entry;	/* the subject in the process table, NULL when not there */
+	struct pw_pentry *entry;	/* the subject in the process table, NULL when not there */
 	struct pw_proc proc;	/* enrichment of the subject */
 };
 

@@ -1,15 +1,21 @@
 /* format-json.c - one event as one compact line of JSON (the only user of jansson) */
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 
 #include "format.h"
+#include "ptable.h"
 #include "strutil.h"
 
 struct json_ctx {
 	json_t *obj;
 	struct pw_fmt_state *st;
+	/* the last two fields, written after the object: ancestors (cached text) and missing */
+	const char *ancestors;
+	size_t ancestors_len;
+	json_t *missing;
 };
 
 /* A JSON string from raw bytes; NULL when out of memory. */
@@ -103,26 +109,73 @@ static json_t *ancestor(struct pw_buf *scratch, const struct pw_ancestor *a)
 	return o;
 }
 
-static int j_ancestors(void *ctx, const char *key, const struct pw_ancestor *v, size_t n)
+static int dump_cb(const char *buf, size_t size, void *data);
+
+/* Render the lineage from first up as a JSON array into out. Returns 0 or -ENOMEM. */
+static int render_chain(struct json_ctx *c, struct pw_pentry *first, struct pw_record_opts *o, struct pw_buf *out)
+{
+	const struct pw_ancestor *v;
+	long n = pw_record_ancestors(o, first, &v);
+	json_t *arr;
+	int r = 0;
+
+	if (n < 0 || !(arr = json_array()))
+		return -ENOMEM;
+	for (long i = 0; i < n && r == 0; i++)
+		if (json_array_append_new(arr, ancestor(&c->st->a, &v[i])) < 0)
+			r = -ENOMEM;
+	out->len = 0;
+	if (r == 0 && json_dump_callback(arr, dump_cb, out, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0)
+		r = -ENOMEM;
+	json_decref(arr);
+	return r;
+}
+
+/*
+ * The ancestry is the bulk of a record and the same for every record of
+ * the processes below one parent: it is rendered once per parent and kept
+ * on the parent's entry until the process table says a lineage changed.
+ */
+static int j_ancestors(void *ctx, const char *key, struct pw_pentry *first, struct pw_record_opts *o)
+{
+	struct json_ctx *c = ctx;
+	uint64_t gen = o->pt ? pw_ptable_generation(o->pt) : 0;
+	char *copy;
+	int r;
+
+	(void)key;
+	if (!first) {
+		c->ancestors = "[]";
+		c->ancestors_len = 2;
+		return 0;
+	}
+	if (first->chain && first->chain_gen == gen && o->pt) {
+		c->ancestors = first->chain;
+		c->ancestors_len = first->chain_len;
+		return 0;
+	}
+	r = render_chain(c, first, o, &c->st->b);
+	if (r < 0)
+		return r;
+	c->ancestors = c->st->b.data;
+	c->ancestors_len = c->st->b.len;
+	if (o->pt && (copy = malloc(c->st->b.len + 1))) {
+		memcpy(copy, c->st->b.data, c->st->b.len + 1);
+		free(first->chain);
+		first->chain = copy;
+		first->chain_len = c->st->b.len;
+		first->chain_gen = gen;
+	}
+	return 0;
+}
+
+/* The only list is "missing", the last field: kept aside and written after ancestors. */
+static int j_list(void *ctx, const char *key, const char *const *items, size_t n)
 {
 	struct json_ctx *c = ctx;
 	json_t *arr = json_array();
 
-	if (!arr)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (json_array_append_new(arr, ancestor(&c->st->a, &v[i])) < 0) {
-			json_decref(arr);
-			return -ENOMEM;
-		}
-	}
-	return set(c, key, arr);
-}
-
-static int j_list(void *ctx, const char *key, const char *const *items, size_t n)
-{
-	json_t *arr = json_array();
-
+	(void)key;
 	if (!arr)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
@@ -131,7 +184,9 @@ static int j_list(void *ctx, const char *key, const char *const *items, size_t n
 			return -ENOMEM;
 		}
 	}
-	return set(ctx, key, arr);
+	json_decref(c->missing);
+	c->missing = arr;
+	return 0;
 }
 
 static const struct pw_field_ops json_ops = {
@@ -185,7 +240,7 @@ static int dump_cb(const char *buf, size_t size, void *data)
 int pw_format_json(const struct pw_event *ev, struct pw_record_opts *o,
 		   struct pw_fmt_state *st, struct pw_buf *out)
 {
-	struct json_ctx c = { json_object(), st };
+	struct json_ctx c = { .obj = json_object(), .st = st };
 	size_t start = out->len;
 	int r;
 
@@ -193,11 +248,25 @@ int pw_format_json(const struct pw_event *ev, struct pw_record_opts *o,
 		return -ENOMEM;
 	r = pw_record_walk(ev, o, &json_ops, &c);
 	if (r == 0 && json_dump_callback(c.obj, dump_cb, out,
-					     JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) < 0)
+					 JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) < 0)
 		r = -ENOMEM;
+	/* jansson wrote the object: reopen it for the fields kept aside */
+	if (r == 0 && (c.ancestors || c.missing)) {
+		out->len--;
+		if (c.ancestors && (pw_buf_append(out, ",\"ancestors\":", 13) < 0 ||
+				    pw_buf_append(out, c.ancestors, c.ancestors_len) < 0))
+			r = -ENOMEM;
+		if (r == 0 && c.missing &&
+		    (pw_buf_append(out, ",\"missing\":", 11) < 0 ||
+		     json_dump_callback(c.missing, dump_cb, out, JSON_COMPACT) < 0))
+			r = -ENOMEM;
+		if (r == 0)
+			r = pw_buf_putc(out, '}');
+	}
 	if (r == 0)
 		r = pw_buf_putc(out, '\n');
 	json_decref(c.obj);
+	json_decref(c.missing);
 	if (r < 0) {
 		out->len = start;
 		if (out->data)

@@ -135,18 +135,22 @@ static int t_list(void *ctx, const char *key, const char *const *items, size_t n
  * the bare set are written as \xHH, so the chain is one bare value that no
  * name can forge; an unknown name is "?".
  */
-static int t_ancestors(void *ctx, const char *key, const struct pw_ancestor *v, size_t n)
+static int t_ancestors(void *ctx, const char *key, struct pw_pentry *first, struct pw_record_opts *o)
 {
 	struct text_ctx *c = ctx;
+	const struct pw_ancestor *v;
 	struct pw_buf *dst;
 	char num[24];
+	long n = pw_record_ancestors(o, first, &v);
 
 	(void)key;
+	if (n < 0)
+		return (int)n;
 	if (n == 0)
 		return 0;
 	if (begin(c, "chain", &dst) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
+	for (long i = 0; i < n; i++) {
 		int len = snprintf(num, sizeof(num), "(%d)", (int)v[i].pid);
 
 		if (i && pw_buf_putc(dst, '<') < 0)

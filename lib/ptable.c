@@ -29,6 +29,7 @@ struct pw_ptable {
 	struct pw_procfs *pfs;
 	struct pw_proc scratch;	/* /proc data of a process seen for the first time */
 	long ticks_per_sec;
+	uint64_t gen;		/* see pw_ptable_generation() */
 };
 
 static struct pw_blob *blob_new(const char *s, size_t len)
@@ -59,8 +60,16 @@ static void blob_unref(struct pw_blob **b)
 	*b = NULL;
 }
 
+static void drop_chain(struct pw_pentry *e)
+{
+	free(e->chain);
+	e->chain = NULL;
+	e->chain_len = 0;
+}
+
 static void clear_data(struct pw_pentry *e)
 {
+	drop_chain(e);
 	blob_unref(&e->exe);
 	blob_unref(&e->cwd);
 	blob_unref(&e->argv);
@@ -239,6 +248,23 @@ static struct pw_pentry *insert(struct pw_ptable *pt, pid_t pid)
 }
 
 /*
+ * What e shows as an ancestor (pid, key, comm, exe, argv) or its lineage
+ * changed: its own rendering is stale, and so is every rendering that
+ * passes through it, if anything descends from it.
+ */
+static void changed(struct pw_ptable *pt, struct pw_pentry *e)
+{
+	drop_chain(e);
+	if (e->refs > (e->alive ? 1u : 0u))
+		pt->gen++;
+}
+
+uint64_t pw_ptable_generation(const struct pw_ptable *pt)
+{
+	return pt->gen;
+}
+
+/*
  * Make parent e's creator. A link that would close a loop (possible only
  * from inconsistent /proc reads during pid reuse) is refused, so every
  * lineage ends.
@@ -257,6 +283,7 @@ static void set_parent(struct pw_pentry *e, struct pw_pentry *parent, struct pw_
 	e->parent = parent;
 	if (old)
 		unref(pt, old);
+	changed(pt, e);
 }
 
 struct pw_pentry *pw_ptable_fork(struct pw_ptable *pt, pid_t ppid, pid_t pid)
@@ -287,10 +314,12 @@ size_t pw_ptable_entries(const struct pw_ptable *pt)
 }
 
 /* Replace the fields of e that p read (fields in mask only). Returns 0 or -ENOMEM. */
-static int store(struct pw_pentry *e, const struct pw_proc *p, unsigned mask)
+static int store(struct pw_ptable *pt, struct pw_pentry *e, const struct pw_proc *p, unsigned mask)
 {
 	unsigned got = p->have & mask;
 	struct pw_blob *exe = NULL, *cwd = NULL, *argv = NULL, *cg = NULL;
+	bool lineage = (got & (PW_F_EXE | PW_F_ARGV | PW_F_COMM)) ||
+		       ((got & PW_F_START) && (!(e->have & PW_F_START) || e->starttime != p->starttime));
 
 	if ((got & PW_F_EXE) && !(exe = blob_new(p->exe.data, p->exe.len)))
 		goto err;
@@ -340,6 +369,8 @@ static int store(struct pw_pentry *e, const struct pw_proc *p, unsigned mask)
 	if (got & (PW_F_EXE | PW_F_ARGV))
 		e->kthread = p->kthread;
 	e->have |= got;
+	if (lineage)
+		changed(pt, e);
 	return 0;
 err:
 	blob_unref(&exe);
@@ -350,8 +381,10 @@ err:
 }
 
 /* Forget the fields in mask (an exec replaced them and they could not be read). */
-static void drop(struct pw_pentry *e, unsigned mask)
+static void drop(struct pw_ptable *pt, struct pw_pentry *e, unsigned mask)
 {
+	if (mask & e->have)
+		changed(pt, e);
 	if (mask & PW_F_EXE)
 		blob_unref(&e->exe);
 	if (mask & PW_F_ARGV) {
@@ -459,7 +492,7 @@ static struct pw_pentry *discover(struct pw_ptable *pt, pid_t pid, struct pw_pen
 		return NULL;	/* gone: nothing to know it by */
 	if (!e && !(e = insert(pt, pid)))
 		return NULL;
-	if (store(e, &pt->scratch, PW_F_ALL) < 0)
+	if (store(pt, e, &pt->scratch, PW_F_ALL) < 0)
 		return NULL;
 	if ((e->have & PW_F_PPID) && !e->parent)
 		set_parent(e, pw_ptable_lookup(pt, e->ppid), pt);
@@ -498,7 +531,7 @@ long pw_ptable_scan(struct pw_ptable *pt)
 			continue;	/* exited meanwhile */
 		struct pw_pentry *e = insert(pt, (pid_t)pid);
 
-		if (!e || store(e, &pt->scratch, PW_F_ALL) < 0) {
+		if (!e || store(pt, e, &pt->scratch, PW_F_ALL) < 0) {
 			closedir(d);
 			return -ENOMEM;
 		}
@@ -584,8 +617,8 @@ static int apply_exec(struct pw_ptable *pt, struct pw_event *ev)
 			set_parent(e, pw_ptable_lookup(pt, p->ppid), pt);
 	}
 	check_identity(e, p);
-	drop(e, (PW_F_EXE | PW_F_ARGV | PW_F_COMM) & ~p->have);
-	if (store(e, p, PW_F_ALL) < 0)
+	drop(pt, e, (PW_F_EXE | PW_F_ARGV | PW_F_COMM) & ~p->have);
+	if (store(pt, e, p, PW_F_ALL) < 0)
 		return -ENOMEM;
 	ev->entry = e;
 	return fill(e, PW_F_ALL & ~(PW_F_EXE | PW_F_ARGV | PW_F_COMM), p);
@@ -638,12 +671,13 @@ static int apply_other(struct pw_ptable *pt, struct pw_event *ev)
 		memcpy(ev->u.comm.old_comm, e->comm, sizeof(ev->u.comm.old_comm) - 1);
 		ev->u.comm.old_comm[sizeof(ev->u.comm.old_comm) - 1] = '\0';
 	}
-	if (store(e, p, lack & ~PW_F_PPID) < 0)
+	if (store(pt, e, p, lack & ~PW_F_PPID) < 0)
 		return -ENOMEM;
 	if (ev->kind == PW_EV_COMM) {
 		memset(e->comm, 0, sizeof(e->comm));
 		memcpy(e->comm, ev->u.comm.comm, sizeof(ev->u.comm.comm));
 		e->have |= PW_F_COMM;
+		changed(pt, e);
 	} else if (ev->kind == PW_EV_UID) {
 		e->uid = ev->u.id.real;
 		e->euid = ev->u.id.eff;

@@ -41,6 +41,14 @@ struct pw_pentry {
 	gid_t gid, egid;
 	unsigned tty_nr;
 	uint32_t loginuid, sessionid;
+	/*
+	 * A formatter's rendering of the lineage from this entry up (what its
+	 * children print as ancestors), valid while chain_gen equals
+	 * pw_ptable_generation(); owned by the entry, freed with it.
+	 */
+	char *chain;
+	size_t chain_len;
+	uint64_t chain_gen;
 	struct pw_pentry *next;	/* hash chain; owned by the table */
 };
 
@@ -97,6 +105,12 @@ long pw_ptable_pids(const struct pw_ptable *pt, pid_t **pids);
 
 /* Process pid has exited and was reported: it leaves the table, its lineage stays while needed. */
 void pw_ptable_exit(struct pw_ptable *pt, pid_t pid);
+
+/*
+ * A number that changes whenever a lineage any entry shows may have
+ * changed (a process with descendants exec'd, was renamed or relinked).
+ */
+uint64_t pw_ptable_generation(const struct pw_ptable *pt);
 
 /* Living processes in the table. */
 size_t pw_ptable_size(const struct pw_ptable *pt);

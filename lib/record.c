@@ -302,17 +302,14 @@ static int walk_kind(const struct pw_event *ev, const struct pw_record_opts *o,
 	}
 }
 
-/* The chain of creators above ev's subject, parent first, as far as o allows. */
-static int walk_ancestors(const struct pw_event *ev, struct pw_record_opts *o,
-			  const struct pw_field_ops *ops, void *ctx)
+long pw_record_ancestors(struct pw_record_opts *o, const struct pw_pentry *first,
+			 const struct pw_ancestor **v)
 {
 	uint32_t max = o->max_ancestors < PW_ANCESTORS_MAX ? o->max_ancestors : PW_ANCESTORS_MAX;
 	size_t n = 0;
 
-	if (max == 0)
-		return 0;
-	for (const struct pw_pentry *a = ev->entry ? ev->entry->parent : NULL; a && n < max; a = a->parent) {
-		struct pw_ancestor *v;
+	for (const struct pw_pentry *a = first; a && n < max; a = a->parent) {
+		struct pw_ancestor *d;
 
 		if (n == o->anc_cap) {
 			size_t cap = o->anc_cap ? o->anc_cap * 2 : 16;
@@ -323,17 +320,27 @@ static int walk_ancestors(const struct pw_event *ev, struct pw_record_opts *o,
 			o->anc = grown;
 			o->anc_cap = cap;
 		}
-		v = &o->anc[n++];
-		v->pid = a->pid;
+		d = &o->anc[n++];
+		d->pid = a->pid;
 		if (a->have & PW_F_START)
-			pw_record_key(o, a->starttime, a->pid, v->key, sizeof(v->key));
+			pw_record_key(o, a->starttime, a->pid, d->key, sizeof(d->key));
 		else
-			v->key[0] = '\0';
-		v->comm = (a->have & PW_F_COMM) ? a->comm : NULL;
-		v->exe = pw_pentry_exe(a, &v->exe_len);
-		v->argv = pw_pentry_argv(a, &v->argc);
+			d->key[0] = '\0';
+		d->comm = (a->have & PW_F_COMM) ? a->comm : NULL;
+		d->exe = pw_pentry_exe(a, &d->exe_len);
+		d->argv = pw_pentry_argv(a, &d->argc);
 	}
-	return ops->ancestors(ctx, "ancestors", o->anc, n);
+	*v = o->anc;
+	return (long)n;
+}
+
+/* The chain of creators above ev's subject, parent first: absent with -a 0. */
+static int walk_ancestors(const struct pw_event *ev, struct pw_record_opts *o,
+			  const struct pw_field_ops *ops, void *ctx)
+{
+	if (o->max_ancestors == 0)
+		return 0;
+	return ops->ancestors(ctx, "ancestors", ev->entry ? ev->entry->parent : NULL, o);
 }
 
 int pw_record_walk(const struct pw_event *ev, struct pw_record_opts *o,

@@ -9,6 +9,9 @@
 #include "event.h"
 #include "names.h"
 
+struct pw_ptable;
+struct pw_record_opts;
+
 /* One entry of a record's ancestry, as the formatters see it. */
 struct pw_ancestor {
 	pid_t pid;
@@ -33,7 +36,8 @@ struct pw_field_ops {
 	int (*null)(void *ctx, const char *key);
 	int (*argv)(void *ctx, const char *key, const char *args, size_t argc);
 	int (*list)(void *ctx, const char *key, const char *const *items, size_t n);
-	int (*ancestors)(void *ctx, const char *key, const struct pw_ancestor *v, size_t n);
+	/* the lineage from first (the subject's parent) up; pw_record_ancestors() lists it */
+	int (*ancestors)(void *ctx, const char *key, struct pw_pentry *first, struct pw_record_opts *o);
 };
 
 #define PW_ANCESTORS_ALL UINT32_MAX
@@ -46,6 +50,7 @@ struct pw_record_opts {
 	char boot_id[16];	/* first 12 hex digits of the kernel's boot id */
 	long ticks_per_sec;	/* of start times in /proc */
 	uint32_t max_ancestors;	/* 0: no ancestry; PW_ANCESTORS_ALL: up to the root */
+	const struct pw_ptable *pt;	/* for the generation of cached lineages */
 	struct pw_ancestor *anc;	/* scratch for the walk, grown as needed */
 	size_t anc_cap;
 };
@@ -67,6 +72,13 @@ void pw_record_opts_clocks(struct pw_record_opts *o);
  */
 int pw_record_walk(const struct pw_event *ev, struct pw_record_opts *o,
 		   const struct pw_field_ops *ops, void *ctx);
+
+/*
+ * The lineage from first up, as far as o allows, into o's scratch (*v).
+ * Returns the number of entries, or -ENOMEM.
+ */
+long pw_record_ancestors(struct pw_record_opts *o, const struct pw_pentry *first,
+			 const struct pw_ancestor **v);
 
 /* Format monotonic ns + offset as RFC 3339 UTC with nanoseconds into buf (>= 40 bytes). */
 void pw_record_time(uint64_t mono_ns, int64_t offset_ns, char *buf, size_t n);

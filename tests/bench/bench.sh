@@ -12,6 +12,10 @@ forks=${PW_BENCH_FORKS:-1000000}
 tmp=$(mktemp -d)
 trap 'kill $(cat "$tmp/pids" 2>/dev/null) 2>/dev/null; rm -rf "$tmp"' EXIT
 
+echo "## Watchers side by side"
+bash "$(dirname "$0")/watchers.sh" "$top" || exit 1
+echo
+
 echo "## Start-up scan of /proc with $procs extra processes"
 i=0
 while [ "$i" -lt "$procs" ]; do
