@@ -412,7 +412,7 @@ static int process_batch(struct run *run, int *nread)
 		struct pw_event *ev = &run->evs[i];
 
 		if (rel[i] && ev->kind == PW_EV_EXEC &&
-		    pw_procfs_read(run->pfs, ev->pid, PW_F_ALL, &ev->proc) < 0)
+		    pw_procfs_read(run->pfs, ev->pid, PW_F_ALL | PW_F_IDS_AT_EXEC, &ev->proc) < 0)
 			goto nomem;
 	}
 

@@ -46,6 +46,12 @@ enum pw_field {
 };
 #define PW_F_NFIELDS 11
 #define PW_F_ALL ((1u << PW_F_NFIELDS) - 1)
+/*
+ * A read request, not a field: at an exec, read the ids only when the new
+ * executable is set-user-ID or set-group-ID (nothing else changes them at
+ * exec); otherwise they are left to the process table (pw_proc.inherit).
+ */
+#define PW_F_IDS_AT_EXEC (1u << 16)
 
 /* A growable byte buffer; owned by whoever embeds it, freed with pw_buf_free(). */
 struct pw_buf {
@@ -62,6 +68,7 @@ struct pw_buf {
 struct pw_proc {
 	unsigned have;
 	unsigned missing;
+	unsigned inherit;	/* not read because they cannot have changed: the table knows them */
 	pid_t ppid;
 	char comm[64];		/* raw bytes from stat, NUL-terminated */
 	bool kthread;		/* kernel thread: no exe, empty argv */

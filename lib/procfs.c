@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "procfs.h"
 #include "strutil.h"
@@ -239,6 +240,22 @@ long pw_parse_cmdline(struct pw_buf *b)
 	return argc;
 }
 
+int pw_procfs_starttime(struct pw_procfs *pfs, pid_t pid, unsigned long long *starttime)
+{
+	char name[40];
+	struct pw_stat st;
+	int r;
+
+	snprintf(name, sizeof(name), "%d/stat", (int)pid);
+	r = read_file(pfs->rootfd, name, &pfs->scratch);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 || pw_parse_stat(pfs->scratch.data, pfs->scratch.len, &st) < 0)
+		return -ESRCH;
+	*starttime = st.starttime;
+	return 0;
+}
+
 int pw_parse_cgroup(const char *buf, size_t len, const char **path, size_t *n)
 {
 	const char *p = buf, *end = buf + len;
@@ -380,9 +397,11 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 	int dirfd, r = 0;
 
 	p->have = 0;
-	p->missing = want;
+	p->inherit = 0;
 	p->kthread = p->zombie = false;
 	p->argc = 0;
+	want &= PW_F_ALL | PW_F_IDS_AT_EXEC;
+	p->missing = want & PW_F_ALL;
 	snprintf(name, sizeof(name), "%d", (int)pid);
 	dirfd = openat(pfs->rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
@@ -437,6 +456,15 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 		p->tty_nr = st.tty_nr;
 		got |= want & (PW_F_START | PW_F_TTY);
 	}
+	if ((want & PW_F_IDS_AT_EXEC) && (want & (PW_F_UID | PW_F_GID))) {
+		struct stat exe;
+
+		/* only a set-id executable changes the ids at exec */
+		if (fstatat(dirfd, "exe", &exe, 0) == 0 && !(exe.st_mode & (S_ISUID | S_ISGID))) {
+			p->inherit |= want & (PW_F_UID | PW_F_GID);
+			want &= ~(PW_F_UID | PW_F_GID);
+		}
+	}
 	if (want & (PW_F_UID | PW_F_GID)) {
 		r = read_file(dirfd, "status", &pfs->scratch);
 		if (r == -ENOMEM)
@@ -489,6 +517,6 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 out:
 	close(dirfd);
 	p->have = got;
-	p->missing = want & ~got;
+	p->missing = want & PW_F_ALL & ~got;
 	return r;
 }

@@ -25,6 +25,12 @@ int pw_procfs_rootfd(const struct pw_procfs *pfs);
  */
 int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_proc *p);
 
+/*
+ * The start time (stat field 22) of process pid, with one open. Returns 0,
+ * -ESRCH when it is gone, or -ENOMEM.
+ */
+int pw_procfs_starttime(struct pw_procfs *pfs, pid_t pid, unsigned long long *starttime);
+
 /* Release the buffers held by p. */
 void pw_proc_free(struct pw_proc *p);
 

@@ -583,10 +583,12 @@ static int apply_fork(struct pw_ptable *pt, struct pw_event *ev)
 		if (!e->fork_ns) {
 			e->fork_ns = ev->ts_ns;
 			/* the child's own start time: its identity for the rest of its life */
-			if (pw_procfs_read(pt->pfs, ev->pid, PW_F_START, &pt->scratch) < 0)
-				return -ENOMEM;
-			e->starttime = (pt->scratch.have & PW_F_START) ? pt->scratch.starttime
-								     : ticks_at(pt, ev->ts_ns);
+			int r = pw_procfs_starttime(pt->pfs, ev->pid, &e->starttime);
+
+			if (r == -ENOMEM)
+				return r;
+			if (r < 0)
+				e->starttime = ticks_at(pt, ev->ts_ns);
 			e->have |= PW_F_START;
 			if (ev->ppid)
 				e->have |= PW_F_PPID;
@@ -621,6 +623,8 @@ static int apply_exec(struct pw_ptable *pt, struct pw_event *ev)
 	if (store(pt, e, p, PW_F_ALL) < 0)
 		return -ENOMEM;
 	ev->entry = e;
+	/* what was not read because it cannot have changed is the table's */
+	p->missing &= ~p->inherit;
 	return fill(e, PW_F_ALL & ~(PW_F_EXE | PW_F_ARGV | PW_F_COMM), p);
 }
 
