@@ -29,6 +29,7 @@ enum {
 	OPT_UNDER,
 	OPT_FAILED,
 	OPT_STATS,
+	OPT_REALTIME,
 };
 
 static const struct option longopts[] = {
@@ -48,6 +49,7 @@ static const struct option longopts[] = {
 	{ "threads", no_argument, NULL, OPT_THREADS },
 	{ "duration", required_argument, NULL, 'D' },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "realtime", optional_argument, NULL, 'r' },
 	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
 	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 	{ "help", no_argument, NULL, 'h' },
@@ -90,6 +92,9 @@ static void usage(void)
 	       "Run:\n"
 	       "  -D, --duration=SECONDS  stop after SECONDS\n"
 	       "      --stats         counters on stderr at exit (and on SIGUSR1)\n"
+	       "  -r, --realtime[=PRIO]  run with real-time priority PRIO (SCHED_FIFO, 1-99,\n"
+	       "                      default 10), so short-lived processes are read before\n"
+	       "                      they exit; needs CAP_SYS_NICE\n"
 	       "      --rcvbuf=BYTES  kernel receive buffer (default %u; beyond\n"
 	       "                      net.core.rmem_max needs CAP_NET_ADMIN)\n"
 	       "      --proc-root=DIR read process data from DIR instead of /proc\n"
@@ -195,7 +200,7 @@ void options_parse(int argc, char **argv, struct options *o)
 	o->events = PW_KINDS_ALL;
 	o->ancestors = PW_ANCESTORS_ALL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:e:f:n:o:p:u:a:D:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:f:n:o:p:u:a:D:r::hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			parse_events(optarg, &o->events);
@@ -265,6 +270,13 @@ void options_parse(int argc, char **argv, struct options *o)
 			break;
 		case OPT_STATS:
 			o->stats = true;
+			break;
+		case 'r':
+			o->realtime = 10;
+			if (optarg && pw_parse_ulong(optarg, 1, 99, &v) < 0)
+				usage_error("invalid --realtime '%s': expected a priority from 1 to 99", optarg);
+			if (optarg)
+				o->realtime = (int)v;
 			break;
 		case OPT_RCVBUF:
 			if (pw_parse_ulong(optarg, 4096, (unsigned long)INT_MAX / 2, &v) < 0)

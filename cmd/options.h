@@ -24,6 +24,7 @@ struct options {
 	bool numeric;		/* no user or group names */
 	bool snapshot;		/* an exist record per running process first */
 	bool stats;		/* counters on stderr at exit */
+	int realtime;		/* SCHED_FIFO priority; 0: normal scheduling */
 	const char *proc_root;	/* NULL: /proc */
 	const char *output;	/* NULL: standard output */
 	double duration;	/* seconds; 0: no limit */

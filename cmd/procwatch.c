@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -618,6 +619,15 @@ int main(int argc, char **argv)
 		run.out.fd = r;
 	}
 
+	if (run.opt.realtime) {
+		struct sched_param sp = { .sched_priority = run.opt.realtime };
+
+		/* reset on fork: COMMAND runs with normal scheduling */
+		if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0) {
+			fprintf(stderr, "procwatch: --realtime: %s (needs CAP_SYS_NICE or root)\n", strerror(errno));
+			goto out_output;
+		}
+	}
 	r = pw_source_open(&run.src, run.opt.rcvbuf, &info);
 	if (r < 0) {
 		explain_source_error(r, &info);

@@ -11,7 +11,8 @@
 # a watcher's exec records can be checked: exact (argv and exe as run),
 # stale (another process's argv, e.g. the parent's), or missing. Watchers
 # run one after another, alternating, each on the same workload; CPU time
-# and peak RSS come from the watcher's own rusage (GNU time).
+# and peak RSS come from the watcher's own rusage (GNU time). procwatch-r is
+# procwatch --realtime (SCHED_FIFO).
 set -u
 top=${1:?usage: watchers.sh BUILDDIR}
 n=${PW_BENCH_N:-20000}
@@ -74,6 +75,8 @@ run_one() {
 		return 0 ;;
 	procwatch)
 		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' "$top/procwatch" -f json >"$out" 2>"$tmp/$tag.err" & ;;
+	procwatch-r)
+		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' "$top/procwatch" -r -f json >"$out" 2>"$tmp/$tag.err" & ;;
 	forkstat)
 		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' forkstat -l >"$out" 2>"$tmp/$tag.err" & ;;
 	esac
@@ -88,7 +91,7 @@ run_one() {
 	wait "$tpid"
 	cat "$tmp/$tag".map* | sort -k1,1 >"$tmp/$tag.want"
 	case $watcher in
-	procwatch)
+	procwatch*)
 		# pid, argv joined by \x1f, exe of every exec record
 		jq -r --arg tag "$tag" 'select(.event == "exec") |
 			[(.pid | tostring), ((.argv // ["<null>"]) | join("\u001f")), (.exe // "<null>")] | join("\t")' "$out" ;;
@@ -134,14 +137,14 @@ for wl in $workloads; do
 	declare -A lost=() exact=() stale=() cpu=() wall=() rss=()
 	for rep in $(seq "$reps"); do
 		# alternate the order so no watcher always runs on a warmer machine
-		if [ $((rep % 2)) -eq 1 ]; then order="none procwatch forkstat"; else order="forkstat procwatch none"; fi
+		if [ $((rep % 2)) -eq 1 ]; then order="none procwatch procwatch-r forkstat"; else order="forkstat procwatch-r procwatch none"; fi
 		for w in $order; do
 			read -r l e s c t r <<<"$(run_one "$w" "$wl" "$rep")" || { echo "run $w $wl $rep failed" >&2; exit 1; }
 			lost[$w]+=" $l"; exact[$w]+=" $e"; stale[$w]+=" $s"; wall[$w]+=" $t"; rss[$w]+=" $r"
 			[ "$c" = - ] && cpu[$w]+=" -" || cpu[$w]+=" $(awk -v c="$c" -v n="$n" 'BEGIN { printf "%.1f", c * 1000 / n }')"
 		done
 	done
-	for w in procwatch forkstat none; do
+	for w in procwatch procwatch-r forkstat none; do
 		slow=-
 		if [ "$w" != none ]; then
 			slow=$(stats $(paste -d ' ' <(printf '%s\n' ${wall[$w]}) <(printf '%s\n' ${wall[none]}) | awk '{ printf "%.2f\n", $1 / $2 }'))
