@@ -306,6 +306,8 @@ void options_parse(int argc, char **argv, struct options *o)
 	} else if (optind > 1 && strcmp(argv[optind - 1], "--") == 0) {
 		usage_error("'--' must be followed by a command");
 	}
+	if (f->failed && !(o->events & PW_KIND_BIT(PW_EV_EXIT)))
+		usage_error("--failed selects exit records, but --events leaves out exit");
 	if (o->format == FORMAT_AUTO)
 		o->format = isatty(STDOUT_FILENO) && !o->output ? FORMAT_TEXT : FORMAT_JSON;
 }

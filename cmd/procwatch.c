@@ -55,6 +55,8 @@ struct run {
 	int out_err;		/* -errno once writing failed, -EPIPE when the reader left */
 	struct timespec reaped_at;
 	struct timespec deadline;	/* --duration */
+	sigset_t ignored;	/* signals ignored when procwatch started */
+	bool started;		/* the run got as far as reading events: --stats has something to say */
 	bool done;
 };
 
@@ -149,12 +151,13 @@ static int spawn(struct run *run, const sigset_t *origmask)
 		return EXIT_FAILURE;
 	}
 	if (pid == 0) {
-		struct sigaction dfl = { .sa_handler = SIG_DFL };
+		struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
 		static const int sigs[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1 };
 
 		close(pfd[0]);
+		/* COMMAND gets the dispositions procwatch was started with */
 		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-			sigaction(sigs[i], &dfl, NULL);
+			sigaction(sigs[i], sigismember(&run->ignored, sigs[i]) ? &ign : &dfl, NULL);
 		sigprocmask(SIG_SETMASK, origmask, NULL);
 		if (run->out.fd != STDOUT_FILENO)
 			close(run->out.fd);
@@ -591,7 +594,7 @@ int main(int argc, char **argv)
 	struct run run = { .out = { .fd = STDOUT_FILENO } };
 	struct pw_source_info info;
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART: wake the loop */
-	struct sigaction ign = { .sa_handler = SIG_IGN };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, sa_pipe;
 	static const int handled[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1 };
 	sigset_t block, origmask;
 	long nproc;
@@ -601,9 +604,21 @@ int main(int argc, char **argv)
 	run.tree = run.opt.npids || run.opt.command;
 
 	/* EPIPE is handled where it happens, so the unsubscribe always runs */
+	sigemptyset(&run.ignored);
+	sigaction(SIGPIPE, NULL, &sa_pipe);
+	if (sa_pipe.sa_handler == SIG_IGN)
+		sigaddset(&run.ignored, SIGPIPE);
 	sigaction(SIGPIPE, &ign, NULL);
 	sigemptyset(&block);
 	for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++) {
+		struct sigaction old;
+
+		/* a signal ignored at start (nohup, a background job) stays ignored, also for COMMAND */
+		sigaction(handled[i], NULL, &old);
+		if (old.sa_handler == SIG_IGN && handled[i] != SIGCHLD && handled[i] != SIGUSR1) {
+			sigaddset(&run.ignored, handled[i]);
+			continue;
+		}
 		sigaddset(&block, handled[i]);
 		sigaction(handled[i], &sa, NULL);
 	}
@@ -680,6 +695,7 @@ int main(int argc, char **argv)
 		}
 	}
 
+	run.started = true;
 	if (run.opt.snapshot) {
 		status = snapshot(&run);
 		if (status >= 0)
@@ -697,7 +713,7 @@ int main(int argc, char **argv)
 	else if (status == EXIT_SUCCESS && run.child)
 		status = status_of(run.child_status);
 out_state:
-	if (run.opt.stats)
+	if (run.opt.stats && run.started)
 		print_stats(&run);
 	for (size_t i = 0; run.evs && i < BATCH; i++)
 		pw_proc_free(&run.evs[i].proc);

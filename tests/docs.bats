@@ -59,10 +59,17 @@ short_opts() {
 	grep -oE -e '(^|[^A-Za-z0-9-])-[A-Za-z]([^A-Za-z0-9-]|$)' | grep -oE -e '-[A-Za-z]' | sort -u
 }
 
-# The option part of the option lines of --help: "-e, --events=LIST", "--threads".
+# The option part of the option lines of --help: "-e, --events=LIST", "--threads",
+# "-r, --realtime[=PRIO]" (an optional argument).
 help_optparts() {
+	local lines
 	grep -E '^ +(-[A-Za-z]([, ]|$)|--[a-z])' "$D/help" |
-		sed -E 's/^ +((-[A-Za-z], )?--[a-z][a-z-]*(=[A-Z]+)?|-[A-Za-z]( [A-Z]+)?)( .*)?$/\1/'
+		sed -E 's/^ +((-[A-Za-z], )?--[a-z][a-z-]*(=[A-Z]+|\[=[A-Z]+\])?|-[A-Za-z]( [A-Z]+)?)( .*)?$/\1/' >"$D/optparts"
+	# every option line must have been cut down to its option part
+	if lines=$(grep -E ' [a-z]{2,}' "$D/optparts"); then
+		die "option lines of --help not understood: $lines"
+	fi
+	cat "$D/optparts"
 }
 help_long() { long_opts <"$D/help"; }
 help_short() { help_optparts | short_opts; }
@@ -73,9 +80,10 @@ help_events() {
 	[ "$lines" = 1 ] || die "expected one list of events in --help, found $lines"
 	grep -E '^ +[a-z]+(,[a-z]+)+$' "$D/help" | tr -d ' ' | tr , '\n' | sort -u
 }
-# Options that take an argument, both forms: -e and --events for "-e, --events=LIST".
+# Options that take an argument, both forms: -e and --events for "-e, --events=LIST"; not those
+# whose argument is optional, which never take the next word.
 help_args() {
-	help_optparts | grep = | grep -oE -e '-{1,2}[A-Za-z][a-z-]*' | sort -u
+	help_optparts | grep -v '\[=' | grep = | grep -oE -e '-{1,2}[A-Za-z][a-z-]*' | sort -u
 }
 
 man_long() { man_tags OPTIONS | long_opts; }
@@ -133,7 +141,8 @@ zsh_specs() {
 		sed "s/^[[:space:]]*'([^)]*)'//"
 }
 zsh_long() { zsh_specs | long_opts; }
-zsh_short() { zsh_specs | short_opts; }
+# {-r-,...}: an argument in the same word, such as an optional one
+zsh_short() { zsh_specs | sed -E 's/([{,]-[A-Za-z])-([,}])/\1\2/g' | short_opts; }
 zsh_events() {
 	awk '/^_procwatch_events\(\)/ { f = 1; next } f && /^}/ { exit } f' "$ZSH_COMP" |
 		sed -n "s/^[[:space:]]*'\([a-z]*\)\[.*/\1/p" | sort -u
@@ -170,6 +179,25 @@ check_opts() {
 
 @test "the manual page lists the options of --help" {
 	check_opts man
+}
+
+# "GROUP --option" for each long option, by the group it is listed under: the headings of --help
+# ("Output:", "Filters (...):") and the subsections of OPTIONS in the manual page.
+help_groups() {
+	awk '/^[A-Z][a-z]+( \(.*\))?:$/ { g = $1; sub(/:$/, "", g); next } /^$/ { g = "" }
+		g && /^ +-/ { print g, $0 }' "$D/help" |
+		sed -E 's/^([A-Za-z]+) +(-[A-Za-z], )?(--[a-z][a-z-]*).*/\1 \3/' | sort -u
+}
+man_groups() {
+	man_section OPTIONS | awk '/^\.SS / { g = $2; next } /^\.T[PQ]/ { t = 1; next } t { print g, $0; t = 0 }' |
+		unroff | sed -E 's/^([A-Za-z]*) .*(--[a-z][a-z-]*).*/\1 \2/' | sort -u
+}
+
+@test "the manual page groups the options as --help does" {
+	help_groups >"$D/help.groups"
+	man_groups >"$D/man.groups"
+	[ "$(cut -d' ' -f1 "$D/help.groups" | sort -u | wc -l)" -ge 2 ] || die "no groups in --help: $(cat "$D/help.groups")"
+	same "--help groups" "$D/help.groups" "OPTIONS subsections" "$D/man.groups"
 }
 
 @test "the bash completion offers the options of --help" {
@@ -318,6 +346,78 @@ bash_complete() {
 	[ "$output" = pwdocs-probe ] || die "command after --: $output"
 }
 
+# users_with PREFIX: the names in the user database that begin with PREFIX, sorted.
+users_with() {
+	getent passwd | cut -d: -f1 | grep -E "^$1" | sort -u
+}
+
+# pids_with PREFIX: the pids in /proc that begin with PREFIX, sorted.
+pids_with() {
+	ls /proc | grep -E "^$1[0-9]*\$" | sort -u
+}
+
+# check_pids PREFIX FILE_BEFORE OFFERED: what was offered for PREFIX are pids beginning with PREFIX,
+# among them every process that was running both before (FILE_BEFORE) and after the completion.
+check_pids() {
+	local bad
+	[ -n "$3" ] || die "-p $1: nothing offered"
+	if bad=$(printf '%s\n' "$3" | grep -vxE "$1[0-9]*"); then
+		die "-p $1: offered what is not a pid that begins with $1: $bad"
+	fi
+	pids_with "$1" | comm -12 "$2" - >"$D/alive"
+	printf '%s\n' "$3" | sort -u | comm -23 "$D/alive" - >"$D/notoffered"
+	[ ! -s "$D/notoffered" ] || die "-p $1: running processes not offered: $(cat "$D/notoffered")"
+}
+
+@test "the bash completion completes pids, user names and files" {
+	[ -r /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
+	local pid=$$
+	pids_with "$pid" >"$D/before"
+	run --separate-stderr bash_complete procwatch -p "$pid"
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	check_pids "$pid" "$D/before" "$output"
+	printf '%s\n' "$output" | grep -qx "$pid" || die "-p $pid: $output"
+
+	pids_with '' >"$D/before"
+	run --separate-stderr bash_complete procwatch --pid = ''
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	check_pids '' "$D/before" "$output"
+	printf '%s\n' "$output" | grep -qx 1 || die "--pid=: $output"
+
+	run --separate-stderr bash_complete procwatch -u ro
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	users_with ro >"$D/users"
+	printf '%s\n' "$output" | grep . >"$D/got" || true
+	same "users that begin with ro" "$D/users" "bash completion of -u ro" "$D/got"
+
+	run --separate-stderr bash_complete procwatch --user = ''
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	users_with '' >"$D/users"
+	printf '%s\n' "$output" | grep . >"$D/got" || true
+	same "users" "$D/users" "bash completion of --user=" "$D/got"
+
+	mkdir "$D/out" "$D/out/pwdocs-dir"
+	touch "$D/out/pwdocs-file.json"
+	run --separate-stderr bash_complete procwatch -o "$D/out/pwdocs-"
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$output" = "$D/out/pwdocs-dir"$'\n'"$D/out/pwdocs-file.json" ] || die "-o: $output"
+
+	run --separate-stderr bash_complete procwatch --output = "$D/out/pwdocs-f"
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$output" = "$D/out/pwdocs-file.json" ] || die "--output=: $output"
+
+	# -r takes no separate argument: what follows it is an option, or "--" and the command
+	run --separate-stderr bash_complete procwatch -r --thr
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$output" = --threads ] || die "-r --thr: $output"
+	mkdir "$D/bin"
+	printf '#!/bin/sh\n' >"$D/bin/pwdocs-probe"
+	chmod +x "$D/bin/pwdocs-probe"
+	PATH=$D/bin:$PATH run --separate-stderr bash_complete procwatch -r -- pwdocs-pr
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$output" = pwdocs-probe ] || die "-r -- command: $output"
+}
+
 # fish_complete LINE: what fish offers for LINE (completion, tab, description per line).
 fish_complete() {
 	mkdir -p "$D/home"
@@ -354,6 +454,51 @@ fish_complete() {
 	PATH=$D/bin:$PATH run --separate-stderr fish_complete 'procwatch -e exec -- pwdocs-pr'
 	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
 	[ "$(printf '%s\n' "$output" | cut -f1)" = pwdocs-probe ] || die "command after --: $output"
+}
+
+@test "the fish completion completes pids, user names and files" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	local pid=$$ comm
+	comm=$(cat /proc/$$/comm)
+	if command -v ps >/dev/null; then
+		# fish lists processes with ps
+		pids_with "$pid" >"$D/before"
+		run --separate-stderr fish_complete "procwatch -p $pid"
+		[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+		check_pids "$pid" "$D/before" "$(printf '%s\n' "$output" | cut -f1)"
+		# each with the name of the process (and its terminal, when it has one)
+		printf '%s\n' "$output" |
+			awk -F '\t' -v pid="$pid" -v comm="$comm" '$1 == pid && ($2 == comm || index($2, comm " [") == 1) { f = 1 }
+				END { exit !f }' || die "-p $pid: no '$pid<tab>$comm' in: $output"
+
+		pids_with 1 >"$D/before"
+		run --separate-stderr fish_complete "procwatch --pid=1"
+		[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+		check_pids 1 "$D/before" "$(printf '%s\n' "$output" | cut -f1 | sed 's/^--pid=//')"
+		printf '%s\n' "$output" | cut -f1 | grep -qx -e --pid=1 || die "--pid=1: $output"
+	fi
+
+	run --separate-stderr fish_complete 'procwatch -u '
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	users_with '' >"$D/users"
+	printf '%s\n' "$output" | cut -f1 | grep . | sort -u >"$D/got" || true
+	same "users" "$D/users" "fish completion of -u" "$D/got"
+
+	run --separate-stderr fish_complete 'procwatch --user=ro'
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	users_with ro | sed 's/^/--user=/' >"$D/users"
+	printf '%s\n' "$output" | cut -f1 | grep . | sort -u >"$D/got" || true
+	same "users that begin with ro" "$D/users" "fish completion of --user=ro" "$D/got"
+
+	mkdir "$D/out" "$D/out/pwdocs-dir"
+	touch "$D/out/pwdocs-file.json"
+	run --separate-stderr fish_complete "procwatch -o $D/out/pwdocs-"
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$(printf '%s\n' "$output" | cut -f1)" = "$D/out/pwdocs-dir/"$'\n'"$D/out/pwdocs-file.json" ] || die "-o: $output"
+
+	run --separate-stderr fish_complete "procwatch --output=$D/out/pwdocs-f"
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || die "status $status: $stderr"
+	[ "$(printf '%s\n' "$output" | cut -f1)" = "--output=$D/out/pwdocs-file.json" ] || die "--output=: $output"
 }
 
 @test "the zsh completion is valid zsh" {
