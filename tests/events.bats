@@ -93,12 +93,16 @@ json_name() {
 	check 'all(.[]; .time | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601 |
 		. >= ($before - 1) and . <= ($after + 1))' --argjson before "$before" --argjson after "$after"
 	check 'all(.[] | select(.event == "fork" or .event == "exec");
-		keys_unsorted == ["time","event","pid","comm","ppid","exe","argv","cwd",
-				  "uid","user","euid","gid","group","egid"])'
-	check 'all(.[] | select(.event == "exit");
-		keys_unsorted == ["time","event","pid","comm","ppid","exe","argv","cwd",
+		keys_unsorted == ["time","event","pid","comm","key","ppid","parent_key","exe","argv","cwd",
 				  "uid","user","euid","gid","group","egid",
-				  "exit_code","signal","core_dumped","status"])'
+				  "loginuid","sessionid","tty","start_time","cgroup","container_id","unit",
+				  "ancestors"])'
+	check 'all(.[] | select(.event == "exit");
+		keys_unsorted == ["time","event","pid","comm","key","ppid","parent_key","exe","argv","cwd",
+				  "uid","user","euid","gid","group","egid",
+				  "loginuid","sessionid","tty","start_time","cgroup","container_id","unit",
+				  "exit_code","signal","core_dumped","status","duration",
+				  "ancestors"])'
 	check '[.[].event] | index("exec") != null and index("exit") != null and index("fork") == 0'
 }
 
@@ -380,8 +384,10 @@ json_name() {
 		and all(.[] | select(has("thread") | not); has("tid") | not)'
 	# thread records are process records: keys in order, tid and thread after comm
 	check 'all(.[] | select(.thread == true and .event == "fork");
-		keys_unsorted == ["time","event","pid","comm","tid","thread","ppid","exe","argv","cwd",
-				  "uid","user","euid","gid","group","egid"])'
+		keys_unsorted == ["time","event","pid","comm","tid","thread","key","ppid","parent_key",
+				  "exe","argv","cwd","uid","user","euid","gid","group","egid",
+				  "loginuid","sessionid","tty","start_time","cgroup","container_id","unit",
+				  "ancestors"])'
 }
 
 @test "-e exec,exit: only exec and exit records" {
