@@ -171,12 +171,20 @@ reject:
 }
 
 /* Receive one datagram and decode it. Returns 1, 0 when none is pending, or -errno. */
-static int recv_one(struct pw_source *src)
+/* Validate and decode one datagram of n bytes in buf (sent by the kernel). */
+static void decode_datagram(struct pw_source *src, const void *buf, size_t n)
 {
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
 		/* the kernel sends every event as NLMSG_DONE: mnl_cb_run() would stop there */
 		[NLMSG_DONE] = on_message,
 	};
+
+	if (mnl_cb_run2(buf, n, 0, 0, NULL, src, ctl, MNL_ARRAY_SIZE(ctl)) < 0)
+		src->rejected++;
+}
+
+static int recv_one(struct pw_source *src)
+{
 	struct sockaddr_nl addr;
 	struct iovec iov = { src->buf, sizeof(src->buf) };
 	struct msghdr msg = {
@@ -210,8 +218,7 @@ static int recv_one(struct pw_source *src)
 		src->rejected++;
 		return 1;
 	}
-	if (mnl_cb_run2(src->buf, (size_t)n, 0, 0, NULL, src, ctl, MNL_ARRAY_SIZE(ctl)) < 0)
-		src->rejected++;
+	decode_datagram(src, src->buf, (size_t)n);
 	return 1;
 }
 
@@ -427,6 +434,34 @@ int pw_source_set_mask(struct pw_source *src, uint32_t mask)
 	return 0;
 }
 
+int pw_source_new_detached(struct pw_source **out)
+{
+	struct pw_source *src = calloc(1, sizeof(*src));
+
+	if (!src)
+		return -ENOMEM;
+	*out = src;
+	return 0;
+}
+
+int pw_source_feed(struct pw_source *src, const void *buf, size_t len, struct pw_event *evs, size_t max)
+{
+	src->evs = evs;
+	src->nev = 0;
+	src->maxev = max;
+	if (max < SLOTS_PER_DATAGRAM || len > RECV_BUFSIZE)
+		return -EINVAL;
+	/* as recvmsg() would hand it over: aligned, in the source's own buffer */
+	memcpy(src->buf, buf, len);
+	decode_datagram(src, src->buf, len);
+	return (int)src->nev;
+}
+
+size_t pw_source_feed_min(void)
+{
+	return SLOTS_PER_DATAGRAM;
+}
+
 int pw_source_fd(const struct pw_source *src)
 {
 	return mnl_socket_get_fd(src->nl);
@@ -443,7 +478,8 @@ void pw_source_close(struct pw_source **src)
 		return;
 	if ((*src)->subscribed)
 		send_op(*src, PROC_CN_MCAST_IGNORE, (*src)->legacy);
-	mnl_socket_close((*src)->nl);
+	if ((*src)->nl)
+		mnl_socket_close((*src)->nl);
 	free((*src)->seq);
 	free(*src);
 	*src = NULL;

@@ -58,6 +58,21 @@ int pw_source_read(struct pw_source *src, struct pw_event *evs, size_t max);
 /* Number of datagrams rejected by validation so far. */
 unsigned long pw_source_rejected(const struct pw_source *src);
 
+/*
+ * A source without a socket, fed with recorded datagrams by
+ * pw_source_feed(): for tests and fuzzing. Returns 0 or -ENOMEM.
+ */
+int pw_source_new_detached(struct pw_source **out);
+
+/*
+ * Validate and decode one datagram (len bytes, as received from the
+ * kernel) into evs, as pw_source_read() would, losses included. max must
+ * be at least pw_source_feed_min(). Returns the number of events, or
+ * -EINVAL.
+ */
+int pw_source_feed(struct pw_source *src, const void *buf, size_t len, struct pw_event *evs, size_t max);
+size_t pw_source_feed_min(void);
+
 /* Unsubscribe (PROC_CN_MCAST_IGNORE), close and free; *src becomes NULL. */
 void pw_source_close(struct pw_source **src);
 
