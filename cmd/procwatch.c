@@ -221,33 +221,55 @@ static int track_pids(struct run *run)
 	return 0;
 }
 
-/*
- * Place ev in the process tree before anything is read: a fork adds its
- * child (with --pid or COMMAND only to the traced tree). Returns whether ev
- * concerns a process procwatch reports on.
- */
-static bool relevant(struct run *run, const struct pw_event *ev)
+/* What this batch's forks did to the traced tree, before the table is touched. */
+struct births {
+	pid_t pid[BATCH];
+	bool tracked[BATCH];
+	int n;
+};
+
+/* Whether pid is in the traced tree: a fork earlier in this batch, else the table, says. */
+static bool tracked(struct run *run, const struct births *b, pid_t pid)
 {
 	struct pw_pentry *e;
 
+	for (int i = b->n - 1; i >= 0; i--)
+		if (b->pid[i] == pid)
+			return b->tracked[i];
+	e = pw_ptable_lookup(run->pt, pid);
+	return e && (e->flags & PW_PT_TRACKED);
+}
+
+/*
+ * Whether ev concerns a process procwatch reports on. Nothing is changed
+ * in the table yet: an exit and a fork reusing its pid may share a batch,
+ * and the exit must still find the old process.
+ */
+static bool relevant(struct run *run, struct births *b, const struct pw_event *ev, bool *born_tracked)
+{
+	*born_tracked = false;
 	if (ev->kind == PW_EV_LOST)
 		return true;
 	if (ev->kind == PW_EV_FORK && !ev->thread) {
-		struct pw_pentry *parent = pw_ptable_lookup(run->pt, ev->ppid);
-		bool tracked = (parent && (parent->flags & PW_PT_TRACKED)) ||
-			       (run->child && ev->pid == run->child);
+		bool t = tracked(run, b, ev->ppid) || (run->child && ev->pid == run->child);
 
-		if (run->tree && !tracked)
-			return false;
-		e = pw_ptable_fork(run->pt, ev->ppid, ev->pid);
-		if (e && tracked)
-			e->flags |= PW_PT_TRACKED;
-		return true;
+		if (run->tree) {
+			b->pid[b->n] = ev->pid;
+			b->tracked[b->n++] = t;
+		}
+		*born_tracked = t;
+		return !run->tree || t;
 	}
-	if (!run->tree)
-		return true;
-	e = pw_ptable_lookup(run->pt, ev->pid);
-	return e && (e->flags & PW_PT_TRACKED);
+	return !run->tree || tracked(run, b, ev->pid);
+}
+
+/* Whether the same process execs again later in the batch: /proc shows only the last image. */
+static bool superseded(const struct pw_event *evs, int n, int i)
+{
+	for (int j = i + 1; j < n; j++)
+		if (evs[j].kind == PW_EV_EXEC && evs[j].pid == evs[i].pid)
+			return true;
+	return false;
 }
 
 static bool shown(const struct run *run, const struct pw_event *ev)
@@ -392,7 +414,8 @@ nomem:
  */
 static int process_batch(struct run *run, int *nread)
 {
-	bool rel[BATCH], show[BATCH];
+	bool rel[BATCH], show[BATCH], born_tracked[BATCH];
+	struct births births = { .n = 0 };
 	int n = pw_source_read(run->src, run->evs, BATCH);
 
 	*nread = n > 0 ? n : 0;
@@ -407,7 +430,7 @@ static int process_batch(struct run *run, int *nread)
 			run->stats.received[ev->kind]++;
 		else if (ev->kind == PW_EV_LOST)
 			run->stats.lost += ev->u.lost.count;
-		rel[i] = relevant(run, ev);
+		rel[i] = relevant(run, &births, ev, &born_tracked[i]);
 		show[i] = rel[i] && shown(run, ev);
 	}
 
@@ -415,8 +438,15 @@ static int process_batch(struct run *run, int *nread)
 	for (int i = 0; i < n; i++) {
 		struct pw_event *ev = &run->evs[i];
 
-		if (rel[i] && ev->kind == PW_EV_EXEC &&
-		    pw_procfs_read(run->pfs, ev->pid, PW_F_ALL | PW_F_IDS_AT_EXEC, &ev->proc) < 0)
+		if (!rel[i] || ev->kind != PW_EV_EXEC)
+			continue;
+		if (superseded(run->evs, n, i)) {
+			/* what /proc shows now belongs to the later exec: nothing of this one is known */
+			ev->proc.have = ev->proc.inherit = 0;
+			ev->proc.missing = PW_F_ALL;
+			continue;
+		}
+		if (pw_procfs_read(run->pfs, ev->pid, PW_F_ALL | PW_F_IDS_AT_EXEC, &ev->proc) < 0)
 			goto nomem;
 	}
 
@@ -426,6 +456,15 @@ static int process_batch(struct run *run, int *nread)
 
 		if (!rel[i])
 			continue;
+		if (ev->kind == PW_EV_FORK && !ev->thread) {
+			/* a new process: a pid still in the table belonged to one that is gone */
+			struct pw_pentry *e = pw_ptable_fork(run->pt, ev->ppid, ev->pid);
+
+			if (!e)
+				goto nomem;
+			if (born_tracked[i])
+				e->flags |= PW_PT_TRACKED;
+		}
 		/* the table must follow every fork, exec, exit, comm, uid and gid, shown or not */
 		if (ev->kind != PW_EV_LOST &&
 		    (show[i] || ev->kind == PW_EV_FORK || ev->kind == PW_EV_EXEC || ev->kind == PW_EV_COMM ||

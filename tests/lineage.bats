@@ -51,14 +51,6 @@ check() {
 	fi
 }
 
-# value FILTER [JQ_ARGS...]: the raw value of FILTER over the array of records of $OUT.
-value() {
-	local filter=$1
-
-	shift
-	jq -r -s "$@" "$filter" "$OUT"
-}
-
 no_stderr() {
 	[ ! -s "$OUT.err" ] || die "unexpected stderr: $(cat "$OUT.err")"
 }
@@ -207,7 +199,9 @@ out_has() {
 	command -v setsid >/dev/null || skip "setsid (util-linux) is not installed"
 	# top -> gp -> p -> daemon: gp and p exit as soon as procwatch has
 	# reported their exec (so it could read them); the daemon waits until both
-	# are gone (or zombies) before its own exec, then tells top it is done
+	# are gone (or zombies) before its last exec, then tells top it is done.
+	# Each process execs again only once its exec so far are reported: the
+	# /proc read of an exec would otherwise see the next one.
 	top='sh -c "$GP" gp "$1"
 		i=0
 		until [ -e "$1/execd" ]; do
@@ -216,11 +210,13 @@ out_has() {
 			sleep 0.02
 		done
 		exit 0'
-	gp='eval "$SEEN"; seen "$1"; echo $$ >"$1/gp.pid"; sh -c "$P" p "$1" & exit 0'
-	p='eval "$SEEN"; seen "$1"; echo $$ >"$1/p.pid"; setsid sh -c "$D" daemon "$1" & exit 0'
+	gp='eval "$SEEN"; seen 1 "$1"; echo $$ >"$1/gp.pid"; sh -c "$P" p "$1" & exit 0'
+	p='eval "$SEEN"; seen 1 "$1"; echo $$ >"$1/p.pid"; setsid sh -c "$D" daemon "$1" & exit 0'
 	d='exec </dev/null >/dev/null 2>&1 3>&-
 		printf "%s sh TERM\n%s sleep TERM\n" $$ $$ >>"$1/kill-at-teardown"
 		echo $$ >"$1/daemon.pid"
+		eval "$SEEN"
+		seen 2 "$1"
 		gone() {
 			local s
 			! read -r _ _ s _ <"/proc/$1/stat" || [ "$s" = Z ]
@@ -234,19 +230,19 @@ out_has() {
 			sleep 0.02
 		done
 		exec sh -c "$F" daemonized "$1"'
-	f='eval "$SEEN"; seen "$1"
+	f='eval "$SEEN"; seen 3 "$1"
 		read -r _ _ _ pp _ </proc/$$/stat
 		echo "$pp" >"$1/reaper"
 		: >"$1/execd"
 		exec sleep 5'
-	# seen DIR: wait until procwatch has written the exec record of this
-	# shell ($$, named $0) to DIR/out
+	# seen N DIR: wait until procwatch has written N exec records of this
+	# shell's pid to DIR/out
 	local seen
 	seen=$(cat <<'EOF'
 seen() {
 	i=0
-	until jq -e --argjson pid "$$" --arg name "$0" \
-		'select(.event == "exec" and .pid == $pid and .argv[-2] == $name)' "$1/out" >/dev/null 2>&1
+	until [ "$(jq --argjson pid "$$" 'select(.event == "exec" and .pid == $pid) | .pid' "$2/out" \
+		2>/dev/null | wc -l)" -ge "$1" ]
 	do
 		i=$((i + 1))
 		[ "$i" -lt 500 ] || exit 9
@@ -338,7 +334,7 @@ EOF
 }
 
 @test "text: -a 2 gives chain=comm(pid)<comm(pid) with the parent and the grandparent" {
-	local root pw comm n
+	local ev root pw comm n
 	local -a lines
 
 	status=0
@@ -361,7 +357,8 @@ EOF
 	n=$(grep -cE "^[^ ]+ (fork|exec|exit) $root [^ ]+ .* chain=procwatch\\($pw\\)<$comm\\($ME\\)( |$)" "$OUT")
 	[ "$n" -eq 3 ]
 	# the sleep: the shell, then procwatch
-	n=$(grep -cE "^[^ ]+ (fork|exec|exit) [0-9]+ [^ ]+ .* ppid=$root .* chain=sh\\($root\\)<procwatch\\($pw\\)( |$)" "$OUT")
+	n=$(grep -cE "^[^ ]+ (fork|exec|exit) [0-9]+ [^ ]+ .* ppid=$root .* chain=sh\\($root\\)<procwatch\\($pw\\)( |$)" \
+		"$OUT")
 	[ "$n" -eq 3 ]
 	grep -qE "^[^ ]+ exec [0-9]+ sleep .* chain=sh\\($root\\)<procwatch\\($pw\\)( |$)" "$OUT"
 }
@@ -372,53 +369,79 @@ EOF
 	[ "$(id -u)" -eq 0 ] || skip "needs root to write $last"
 	[ -e "$last" ] || skip "$last does not exist (CONFIG_CHECKPOINT_RESTORE is off)"
 	(cat "$last" >"$last") 2>/dev/null || skip "$last is not writable here"
-	# the first sleep leaves pid P; the next fork is steered to P (another
-	# process may take it first: try again)
-	pw_json "$OUT" -- sh -c 'sleep 0.11 & p=$!
-		wait "$p"
-		echo "$p" >"$1/pid"
-		i=0
-		while :; do
-			echo $((p - 1)) >/proc/sys/kernel/ns_last_pid
-			sleep 0.12 & q=$!
+	# Three rounds: the first sleep leaves pid P; the next fork is steered to
+	# P (another process may take it first: try again). In the second round
+	# procwatch (the parent of the command) is stopped from the exit of the
+	# first sleep to the fork of the second, so that both reach it in one
+	# batch, as under load; it is stopped only once it has reported the
+	# first exec.
+	[ "$OUT" = "$BATS_TEST_TMPDIR/out" ]
+	pw_json "$OUT" -- sh -c 'trap "kill -CONT $PPID" EXIT
+		n=0
+		while [ "$n" -lt 3 ]; do
+			sleep 0.11 & p=$!
+			if [ "$n" -eq 1 ]; then
+				i=0
+				until jq --argjson p "$p" "select(.event == \"exec\" and .pid == \$p) | .pid" \
+					"$1/out" 2>/dev/null | grep -q .
+				do
+					i=$((i + 1))
+					[ "$i" -lt 500 ] || exit 8
+					sleep 0.01
+				done
+				kill -STOP "$PPID"
+			fi
+			wait "$p"
+			i=0
+			while :; do
+				echo $((p - 1)) >/proc/sys/kernel/ns_last_pid
+				sleep 0.12 & q=$!
+				[ "$q" -ne "$p" ] || break
+				wait "$q"
+				i=$((i + 1))
+				[ "$i" -lt 20 ] || exit 9
+			done
+			kill -CONT "$PPID"
 			wait "$q"
-			[ "$q" -ne "$p" ] || exit 0
-			i=$((i + 1))
-			[ "$i" -lt 20 ] || exit 9
+			echo "$p" >>"$1/pids"
+			n=$((n + 1))
 		done' reuse "$BATS_TEST_TMPDIR"
-	[ "$status" -eq 0 ] || die "exit status $status: pid $(<"$BATS_TEST_TMPDIR/pid") could not be reused"
+	[ "$status" -eq 0 ] || die "exit status $status: a pid could not be reused"
 	no_stderr
 	local -a args=(
-		--argjson p "$(<"$BATS_TEST_TMPDIR/pid")"
+		--argjson ps "$(jq -sc . "$BATS_TEST_TMPDIR/pids")"
+		--arg shexe "$SH_EXE"
 	)
-	check '[.[] | select(.pid == $p)] as $a
+	local defs='def of($p): [.[] | select(.pid == $p)];
+		def secs: (.[0:19] + "Z" | fromdateiso8601) + (.[20:29] | tonumber / 1e9);
+		def root_exec: .[0].pid as $root | .[] | select(.pid == $root and .event == "exec");
+		. as $r | ($ps | length) == 3 and ($ps | unique | length) == 3 and all($ps[] as $p | $r | '
+	# each pid: the records of two processes, each with its own argv
+	check "$defs"'of($p) as $a
 		| ($a | map(.event)) == ["fork", "exec", "exit", "fork", "exec", "exit"]
-		and ($a[1].argv == ["sleep", "0.11"]) and ($a[2].argv == ["sleep", "0.11"])
-		and ($a[4].argv == ["sleep", "0.12"]) and ($a[5].argv == ["sleep", "0.12"])' "${args[@]}"
+		and $a[1].argv == ["sleep", "0.11"] and $a[2].argv == ["sleep", "0.11"]
+		and $a[4].argv == ["sleep", "0.12"] and $a[5].argv == ["sleep", "0.12"]; .)' "${args[@]}"
 	# two processes: two keys, two start times
-	check '[.[] | select(.pid == $p)] as $a
+	check "$defs"'of($p) as $a
 		| ($a[0:3] | map(.key) | unique | length) == 1 and ($a[3:6] | map(.key) | unique | length) == 1
-		and $a[0].key != $a[3].key and ($a[0].key | type) == "string" and ($a[3].key | type) == "string"
+		and ($a[0].key | type) == "string" and ($a[3].key | type) == "string" and $a[0].key != $a[3].key
 		and ($a[0:3] | map(.start_time) | unique | length) == 1
 		and ($a[3:6] | map(.start_time) | unique | length) == 1
-		and $a[0].start_time < $a[3].start_time' "${args[@]}"
+		and $a[0].start_time < $a[3].start_time; .)' "${args[@]}"
 	# the second fork shows the shell that forked it, not the first sleep
-	check '.[0].pid as $root | (.[] | select(.pid == $root and .event == "exec")) as $sh
-		| [.[] | select(.pid == $p)][3] as $f
-		| $f.argv == $sh.argv and $f.argv != ["sleep", "0.11"] and $f.exe == $shexe and $f.comm == "sh"' \
-		"${args[@]}" --arg shexe "$SH_EXE"
+	check "$defs"'root_exec as $sh | of($p)[3] as $f
+		| $f.argv == $sh.argv and $f.exe == $shexe and $f.comm == "sh"; .)' "${args[@]}"
 	# its lineage is the shell's, with nothing of the first sleep
-	check '.[0].pid as $root | (.[] | select(.pid == $root and .event == "exec")) as $sh
-		| [.[] | select(.pid == $p)] as $a
-		| all($a[3:6][]; .ppid == $root and .parent_key == $sh.key
-			and .ancestors[0].pid == $root and .ancestors[0].key == $sh.key
+	check "$defs"'root_exec as $sh | of($p) as $a
+		| all($a[3:6][]; .ppid == $sh.pid and .parent_key == $sh.key
+			and .ancestors[0].pid == $sh.pid and .ancestors[0].key == $sh.key
 			and .ancestors[1:] == $sh.ancestors
-			and all(.ancestors[]; .key != $a[0].key and .argv != ["sleep", "0.11"]))' "${args[@]}"
-	# the second lifetime is measured from the second fork
-	check '[.[] | select(.pid == $p)] as $a
-		| def secs: (.[0:19] + "Z" | fromdateiso8601) + (.[20:29] | tonumber / 1e9);
-		$a[5].duration >= 0.12 and $a[2].duration >= 0.11
-		and (($a[5].time | secs) - ($a[3].time | secs) - $a[5].duration | fabs) < 0.01' "${args[@]}"
+			and all(.ancestors[]; .key != $a[0].key and .argv != ["sleep", "0.11"])); .)' "${args[@]}"
+	# each lifetime is measured from its own fork
+	check "$defs"'of($p) as $a
+		| $a[2].duration >= 0.11 and $a[5].duration >= 0.12
+		and (($a[2].time | secs) - ($a[0].time | secs) - $a[2].duration | fabs) < 0.01
+		and (($a[5].time | secs) - ($a[3].time | secs) - $a[5].duration | fabs) < 0.01; .)' "${args[@]}"
 }
 
 @test "--snapshot --count N: exactly N exist records, by ascending pid, with ancestors" {
@@ -505,11 +528,12 @@ EOF
 		--argjson start "$((start / 1000))e3" --argjson stop "$((end / 1000))e3"
 	# one process, one start time
 	check 'group_by(.pid) | all(.[]; map(.start_time) | unique | length == 1)'
-	# no controlling terminal after setsid: the shell it runs and the sleep
-	check '[.[] | select(.event == "exec" and .argv == ["sh", "-c", "sleep 0.2; :"])] as $s
+	# no controlling terminal after setsid: the shell it runs (its last exec) and the sleep
+	check '.[0].pid as $root
+		| [.[] | select(.event == "exec" and .pid == $root)][-1] as $s
 		| [.[] | select(.argv == ["sleep", "0.2"])] as $z
-		| ($s | length) == 1 and ($z | length) == 2
-		and $s[0].tty == null and all($z[]; .tty == null) and all($z[]; has("tty"))'
+		| $s.argv == ["sh", "-c", "sleep 0.2; :"] and ($z | length) == 2
+		and ($s | has("tty")) and $s.tty == null and all($z[]; has("tty") and .tty == null)'
 	# cgroup: the v2 path this shell is in, inherited
 	check 'all(.[]; .cgroup | type == "string" and startswith("/"))'
 	cg=$(sed -n 's/^0:://p' "/proc/$ME/cgroup")
