@@ -475,7 +475,10 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 	}
 	if (want & PW_F_LOGIN) {
 		r = read_u32(dirfd, "loginuid", &pfs->scratch, &p->loginuid);
-		if (r == 0)
+		/* the kernel gives a session only with a login uid: unset, both are */
+		if (r == 0 && p->loginuid == UINT32_MAX)
+			p->sessionid = UINT32_MAX;
+		else if (r == 0)
 			r = read_u32(dirfd, "sessionid", &pfs->scratch, &p->sessionid);
 		if (r == -ENOMEM)
 			goto out;

@@ -499,13 +499,35 @@ static struct pw_pentry *discover(struct pw_ptable *pt, pid_t pid, struct pw_pen
 	return e;
 }
 
-/* The living entry for pid with its data: from the table, or discovered now. */
+/*
+ * Read what e lacks of want from /proc, if it is still the same process.
+ * The start-up scan reads only what a lineage shows; the rest comes here,
+ * the first time a record or a child needs it. Returns 0 or -ENOMEM.
+ */
+static int complete(struct pw_ptable *pt, struct pw_pentry *e, unsigned want)
+{
+	unsigned lack = want & PW_F_ALL & ~e->have;
+
+	if (!lack || !e->alive)
+		return 0;
+	if (pw_procfs_read(pt->pfs, e->pid, lack | PW_F_START, &pt->scratch) < 0)
+		return -ENOMEM;
+	check_identity(e, &pt->scratch);
+	return store(pt, e, &pt->scratch, lack);
+}
+
+/* The living entry for pid with all its data: from the table, or discovered now. */
 static struct pw_pentry *known(struct pw_ptable *pt, pid_t pid)
 {
 	struct pw_pentry *e = pw_ptable_lookup(pt, pid);
 
-	return e && e->have ? e : discover(pt, pid, e);
+	if (!e || !e->have)
+		return discover(pt, pid, e);
+	return complete(pt, e, PW_F_ALL) < 0 ? NULL : e;
 }
+
+/* What the start-up scan reads: the lineage and what it shows of each process. */
+#define SCAN_FIELDS (PW_F_PPID | PW_F_COMM | PW_F_START | PW_F_TTY | PW_F_EXE | PW_F_ARGV)
 
 long pw_ptable_scan(struct pw_ptable *pt)
 {
@@ -523,7 +545,7 @@ long pw_ptable_scan(struct pw_ptable *pt)
 			continue;
 		if (pw_ptable_lookup(pt, (pid_t)pid))
 			continue;
-		if (pw_procfs_read(pt->pfs, (pid_t)pid, PW_F_ALL, &pt->scratch) < 0) {
+		if (pw_procfs_read(pt->pfs, (pid_t)pid, SCAN_FIELDS, &pt->scratch) < 0) {
 			closedir(d);
 			return -ENOMEM;
 		}
@@ -531,7 +553,7 @@ long pw_ptable_scan(struct pw_ptable *pt)
 			continue;	/* exited meanwhile */
 		struct pw_pentry *e = insert(pt, (pid_t)pid);
 
-		if (!e || store(pt, e, &pt->scratch, PW_F_ALL) < 0) {
+		if (!e || store(pt, e, &pt->scratch, SCAN_FIELDS) < 0) {
 			closedir(d);
 			return -ENOMEM;
 		}
@@ -623,8 +645,13 @@ static int apply_exec(struct pw_ptable *pt, struct pw_event *ev)
 	if (store(pt, e, p, PW_F_ALL) < 0)
 		return -ENOMEM;
 	ev->entry = e;
-	/* what was not read because it cannot have changed is the table's */
-	p->missing &= ~p->inherit;
+	/* what was not read because it cannot have changed is the table's, if it knows it */
+	if (p->inherit & ~e->have) {
+		if (complete(pt, e, p->inherit) < 0)
+			return -ENOMEM;
+		p->missing |= p->inherit & ~e->have;
+	}
+	p->missing &= ~(p->inherit & e->have);
 	return fill(e, PW_F_ALL & ~(PW_F_EXE | PW_F_ARGV | PW_F_COMM), p);
 }
 
@@ -701,6 +728,8 @@ int pw_ptable_describe(struct pw_ptable *pt, pid_t pid, struct pw_event *ev)
 
 	if (!e)
 		return -ESRCH;
+	if (complete(pt, e, PW_F_ALL) < 0)
+		return -ENOMEM;
 	ev->kind = PW_EV_EXIST;
 	ev->pid = ev->tid = pid;
 	ev->ppid = 0;
