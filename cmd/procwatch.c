@@ -169,6 +169,23 @@ static int spawn(struct run *run, const sigset_t *origmask)
 	}
 	close(pfd[1]);
 	run->child = pid;
+	{
+		/*
+		 * COMMAND is in the table and the traced tree from here on, even if
+		 * the kernel drops its fork event; the event, when it comes, adds
+		 * nothing new.
+		 */
+		struct pw_event ev = { .kind = PW_EV_FORK, .pid = pid, .tid = pid, .ppid = getpid() };
+		struct timespec now = now_mono();
+		struct pw_pentry *e = pw_ptable_fork(run->pt, ev.ppid, pid);
+
+		ev.ts_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+		if (e) {
+			e->flags |= PW_PT_TRACKED;
+			pw_ptable_apply(run->pt, &ev);
+			pw_proc_free(&ev.proc);
+		}
+	}
 	do
 		n = read(pfd[0], &err, sizeof(err));
 	while (n < 0 && errno == EINTR);
@@ -260,7 +277,25 @@ static bool relevant(struct run *run, struct births *b, const struct pw_event *e
 		*born_tracked = t;
 		return !run->tree || t;
 	}
-	return !run->tree || tracked(run, b, ev->pid);
+	if (!run->tree || tracked(run, b, ev->pid))
+		return true;
+	/*
+	 * After a loss, a process of the tree may be one whose fork was among
+	 * the lost events: ask /proc about a pid the table does not know.
+	 */
+	if (run->stats.lost && !pw_ptable_lookup(run->pt, ev->pid)) {
+		struct pw_pentry *e = pw_ptable_find(run->pt, ev->pid);
+		size_t depth = 0;
+
+		for (const struct pw_pentry *a = e ? e->parent : NULL; a && depth < PW_ANCESTORS_MAX;
+		     a = a->parent, depth++) {
+			if (a->flags & PW_PT_TRACKED) {
+				e->flags |= PW_PT_TRACKED;
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 /* Whether the same process execs again later in the batch: /proc shows only the last image. */

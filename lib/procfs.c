@@ -444,7 +444,8 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 		have_stat = true;
 		p->kthread = (st.flags & PF_KTHREAD) != 0;
 		p->zombie = st.state == 'Z' || st.state == 'X';
-		if (want & PW_F_PPID) {
+		/* only init and kthreadd have no parent; a dying task shows 0 too */
+		if ((want & PW_F_PPID) && (st.ppid != 0 || pid <= 2)) {
 			p->ppid = st.ppid;
 			got |= PW_F_PPID;
 		}

@@ -529,6 +529,13 @@ static struct pw_pentry *known(struct pw_ptable *pt, pid_t pid)
 /* What the start-up scan reads: the lineage and what it shows of each process. */
 #define SCAN_FIELDS (PW_F_PPID | PW_F_COMM | PW_F_START | PW_F_TTY | PW_F_EXE | PW_F_ARGV)
 
+struct pw_pentry *pw_ptable_find(struct pw_ptable *pt, pid_t pid)
+{
+	struct pw_pentry *e = pw_ptable_lookup(pt, pid);
+
+	return e ? e : discover(pt, pid, NULL);
+}
+
 long pw_ptable_scan(struct pw_ptable *pt)
 {
 	DIR *d = fdopendir(dup(pw_procfs_rootfd(pt->pfs)));

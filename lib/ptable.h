@@ -79,6 +79,13 @@ struct pw_pentry *pw_ptable_lookup(struct pw_ptable *pt, pid_t pid);
 struct pw_pentry *pw_ptable_fork(struct pw_ptable *pt, pid_t ppid, pid_t pid);
 
 /*
+ * The living process pid: from the table, or read from /proc now and
+ * linked to its parent (after lost events, a process the table never saw
+ * being born). NULL when it is gone or memory ran out.
+ */
+struct pw_pentry *pw_ptable_find(struct pw_ptable *pt, pid_t pid);
+
+/*
  * Bring the table up to date with ev and complete ev->proc with what is
  * known: a fork gets the inherited data, an exit the data of the last exec,
  * an exec (whose ev->proc the caller read from /proc right away) keeps its

@@ -245,7 +245,9 @@ rotated_ok() {
 	# the check that script gives a terminal: text on it without -o
 	script -qec "$(printf '%q ' "$PROCWATCH" -- sh -c 'sleep 0.05; :')" /dev/null </dev/null >"$T/tty" 2>&1
 	grep -qE '^[0-9T:.-]+Z exec [0-9]+ sleep ' "$T/tty" || die "no text on the terminal: $(cat "$T/tty")"
-	! grep -q '^{' "$T/tty"
+	if grep -q '^{' "$T/tty"; then
+		die "json on the terminal without -o: $(cat "$T/tty")"
+	fi
 	script -qec "$(printf '%q ' "$PROCWATCH" -o "$LOG" -- sh -c 'sleep 0.05; :')" /dev/null </dev/null >"$T/tty" 2>&1
 	[ ! -s "$T/tty" ] || die "unexpected output on the terminal: $(cat "$T/tty")"
 	jq_lines "$LOG"
