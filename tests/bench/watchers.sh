@@ -47,14 +47,20 @@ workload() {
 
 now_ns() { date +%s%N; }
 
-# wait_for FILE PATTERN: until FILE holds PATTERN (the watcher saw a marker), at most 30 s
+# wait_for FILE PATTERN: until FILE holds PATTERN (the watcher saw a marker), at most 60 s;
+# only the part written since the last look is searched
 wait_for() {
-	local i=0
-	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
+	local i=0 seen=0 size
+	while :; do
+		size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+		if [ "$size" -gt "$seen" ]; then
+			tail -c +$((seen > 8192 ? seen - 8191 : 1)) "$1" | grep -qF -- "$2" && return 0
+			seen=$size
+		fi
 		"$truebin" "$2"
 		sleep 0.05
 		i=$((i + 1))
-		[ "$i" -lt 600 ] || return 1
+		[ "$i" -lt 1200 ] || return 1
 	done
 }
 
