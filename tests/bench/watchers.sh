@@ -93,7 +93,7 @@ run_one() {
 	t1=$(now_ns)
 	wait_for "$out" "$tag-done" || { kill "$tpid"; return 1; }
 	pid=$(pgrep -P "$tpid" | head -n 1)
-	kill -INT "$pid"
+	kill -TERM "$pid"
 	wait "$tpid"
 	cat "$tmp/$tag".map* | sort -k1,1 >"$tmp/$tag.want"
 	case $watcher in
