@@ -179,6 +179,25 @@ static void decode_datagram(struct pw_source *src, const void *buf, size_t n)
 		[NLMSG_DONE] = on_message,
 	};
 
+	const unsigned char *p = buf;
+	size_t off = 0;
+
+	/*
+	 * libmnl's mnl_nlmsg_ok() compares nlmsg_len as an int: a huge length
+	 * passes it. Every header must lie within the datagram before the
+	 * walk starts, or none of it is trusted.
+	 */
+	while (n - off >= NLMSG_HDRLEN) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)(p + off);
+
+		if (nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > n - off) {
+			src->rejected++;
+			return;
+		}
+		if (NLMSG_ALIGN(nlh->nlmsg_len) >= n - off)
+			break;
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
 	if (mnl_cb_run2(buf, n, 0, 0, NULL, src, ctl, MNL_ARRAY_SIZE(ctl)) < 0)
 		src->rejected++;
 }

@@ -83,13 +83,14 @@ wait_exit() {
 # Every option in procwatch's getopt_long table, as "long" or "long/x" when
 # it has a short twin x.
 source_options() {
-	local src=$TOP_SRCDIR/cmd/procwatch.c optstring
+	local src=$TOP_SRCDIR/cmd/options.c optstring
 	optstring=$(sed -n 's/.*getopt_long([^"]*"\([^"]*\)".*/\1/p' "$src")
+	[ -n "$optstring" ] || die "no getopt_long() call found in $src"
 	sed -n '/^static const struct option longopts\[\]/,/^};/p' "$src" |
-		sed -n "s/^[[:space:]]*{ *\"\([^\"]*\)\",[^,]*,[^,]*, *'\(.\)'.*/\1 \2/p" |
-		while read -r long short; do
-			if [[ $optstring == *"$short"* ]]; then
-				echo "$long/$short"
+		sed -n 's/^[[:space:]]*{ *"\([^"]*\)",[^,]*,[^,]*, *\([^ }]*\) *}.*/\1 \2/p' |
+		while read -r long val; do
+			if [[ $val == \'?\' && $optstring == *"${val:1:1}"* ]]; then
+				echo "$long/${val:1:1}"
 			else
 				echo "$long"
 			fi
@@ -104,10 +105,10 @@ assert_help_lists() {
 		long=${opt%/*}
 		if [[ $opt == */* ]]; then
 			short=${opt#*/}
-			grep -qE -- "^ +-$short, --$long([= ]|\$)" <<<"$output" ||
+			grep -qE -- "^ +-$short, --$long(\\[?=| |\$)" <<<"$output" ||
 				die "help does not list -$short, --$long"
 		else
-			grep -qE -- "^ +--$long([= ]|\$)" <<<"$output" ||
+			grep -qE -- "^ +--$long(\\[?=| |\$)" <<<"$output" ||
 				die "help does not list --$long"
 		fi
 	done
