@@ -14,6 +14,7 @@
 # and peak RSS come from the watcher's own rusage (GNU time). procwatch-r is
 # procwatch --realtime (SCHED_FIFO).
 set -u
+export LC_ALL=C	# sort and join must agree on the order
 top=${1:?usage: watchers.sh BUILDDIR}
 n=${PW_BENCH_N:-20000}
 reps=${PW_BENCH_REPS:-3}
@@ -100,7 +101,8 @@ run_one() {
 	procwatch*)
 		# pid, argv joined by \x1f, exe of every exec record
 		jq -r --arg tag "$tag" 'select(.event == "exec") |
-			[(.pid | tostring), ((.argv // ["<null>"]) | join("\u001f")), (.exe // "<null>")] | join("\t")' "$out" ;;
+			[(.pid | tostring), ((.argv // ["<null>"]) | join("\u001f")), (.exe // "<null>")] | join("\t") |
+			gsub("\n"; "\\n")' "$out" ;;
 	forkstat)
 		# forkstat shows the command line, not the executable: argv only
 		awk '$2 == "exec" { pid = $3; $1 = $2 = $3 = ""; sub(/^ +/, ""); gsub(/ /, "\037"); print pid "\t" $0 "\t-" }' "$out" ;;
