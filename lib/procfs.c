@@ -269,6 +269,8 @@ int pw_parse_cgroup(const char *buf, size_t len, const char **path, size_t *n)
 			*n = (size_t)(eol - p - 3);
 			return 0;
 		}
+		if (eol == end)
+			break;
 		p = eol + 1;
 	}
 	return -ENOENT;
