@@ -57,3 +57,19 @@ nobody_procwatch() {
 	done
 	echo "$dir/procwatch"
 }
+
+# count_re PERL_REGEX FILE: how many times the byte pattern occurs in FILE.
+count_re() {
+	PAT=$1 perl -0777 -ne '$n = () = /$ENV{PAT}/g; END { print $n + 0, "\n" }' "$2"
+}
+
+# assert_no_control FILE: no byte below 0x20 but the newline ending each
+# line, no DEL, no C1 control (C2 80..C2 9F), and a newline at the end.
+assert_no_control() {
+	local n
+	n=$(count_re '[\x00-\x09\x0b-\x1f\x7f]' "$1")
+	[ "$n" -eq 0 ] || { echo "$n raw C0/DEL bytes in $1" >&2; return 1; }
+	n=$(count_re '\xc2[\x80-\x9f]' "$1")
+	[ "$n" -eq 0 ] || { echo "$n raw C1 controls in $1" >&2; return 1; }
+	[ "$(tail -c 1 "$1" | od -An -tx1 | tr -d ' ')" = 0a ] || { echo "$1 does not end in a newline" >&2; return 1; }
+}

@@ -23,23 +23,6 @@ die() {
 	return 1
 }
 
-# count_re PERL_REGEX FILE: how many times the byte pattern occurs in FILE.
-count_re() {
-	PAT=$1 perl -0777 -ne '$n = () = /$ENV{PAT}/g; END { print $n + 0, "\n" }' "$2"
-}
-
-# assert_no_control FILE: no control byte but the newline ending each line:
-# no C0, no DEL, no C1 (C2 80..C2 9F).
-assert_no_control() {
-	local n
-	n=$(count_re '[\x00-\x09\x0b-\x1f\x7f]' "$1")
-	[ "$n" -eq 0 ] || die "$n raw C0/DEL bytes in $1"
-	n=$(LC_ALL=C grep -c $'\x1b' "$1") || true
-	[ "$n" -eq 0 ] || die "$n lines with a raw ESC in $1"
-	n=$(count_re '\xc2[\x80-\x9f]' "$1")
-	[ "$n" -eq 0 ] || die "$n raw C1 controls in $1"
-}
-
 # assert_text_lines FILE: every line of FILE is one text record.
 assert_text_lines() {
 	local n

@@ -1,0 +1,433 @@
+#!/usr/bin/env bats
+# hostile.bats - live hostile input: every byte in names and arguments, huge command lines, deleted files, deep trees
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Each test runs procwatch in command mode as root on the real kernel. A
+# process whose data is checked stays alive briefly (a 'sleep' inside it),
+# so that procwatch can read its /proc entry; no sleep synchronises anything.
+
+load helpers
+
+# The shell stays alive while sleep runs (no exec of its last command).
+SCRIPT='sleep 0.3; exit'
+
+TIME_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z'
+EVENT_RE='(fork|exec|exit|uid|gid|sid|ptrace|comm|coredump|exist|lost)'
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+	OUT=$BATS_TEST_TMPDIR/out
+	DIR=$(pwd -P)
+	ME=$BASHPID
+}
+
+die() {
+	printf '%s\n' "$*" >&2
+	return 1
+}
+
+no_stderr() {
+	[ ! -s "$OUT.err" ] || die "unexpected stderr: $(cat "$OUT.err")"
+}
+
+# pw_text ARGS...: run procwatch -f text with ARGS, stdout to $OUT, stderr to $OUT.err.
+pw_text() {
+	status=0
+	"$PROCWATCH" -f text "$@" >"$OUT" 2>"$OUT.err" || status=$?
+}
+
+# check FILTER [JQ_ARGS...]: FILTER, applied to the array of all records of $OUT, must give true.
+check() {
+	local filter=$1
+
+	shift
+	if ! jq -e -s "$@" "$filter" "$OUT" >/dev/null; then
+		printf 'not true: %s\nrecords (head):\n' "$filter" >&2
+		head -c 4000 "$OUT" >&2
+		return 1
+	fi
+}
+
+# assert_text_lines FILE: every line of FILE is one text record.
+assert_text_lines() {
+	local n
+	[ "$(wc -l <"$1")" -gt 0 ] || die "no lines in $1"
+	n=$(grep -cvE "^$TIME_RE $EVENT_RE [0-9]+ " "$1") || true
+	[ "$n" -eq 0 ] || die "$n lines that are not records in $1"
+}
+
+# unmap: the bytes that a procwatch JSON string (read as UTF-8 on stdin)
+# stands for: U+EF80..U+EFFF are raw bytes 0x80..0xFF, the rest is UTF-8.
+unmap() {
+	perl -e 'binmode STDIN; binmode STDOUT; local $/; my $s = <STDIN>;
+		utf8::decode($s) or die "not UTF-8\n";
+		print map { my $c = ord; if ($c >= 0xef80 && $c <= 0xefff) { chr($c - 0xef00) }
+			    else { my $u = $_; utf8::encode($u); $u } } split //, $s;'
+}
+
+# hex: stdin as one line of lowercase hex digits.
+hex() {
+	od -An -v -tx1 | tr -d ' \n'
+	echo
+}
+
+# all_bytes: every byte 0x01..0xff, once, in order.
+all_bytes() {
+	perl -e 'print map { chr } 1 .. 255'
+}
+
+# tv: the bytes on stdin as a text value (see ESCAPING), for bytes without
+# any well-formed multi-byte UTF-8: every byte >= 0x80 is \xHH.
+tv() {
+	perl -e 'local $/; $_ = <STDIN>; $_ //= "";
+		if (length && $_ ne "-" && m{^[A-Za-z0-9._,:/@%+=~-]+$}) { print; exit }
+		s/([\\"])/\\$1/g; s/\n/\\n/g; s/\t/\\t/g; s/\r/\\r/g;
+		s/([\x00-\x1f\x7f-\xff])/sprintf("\\x%02x", ord $1)/ge;
+		print qq{"$_"}'
+}
+
+# shwords ARG...: the arguments as the shell words of a text argv, joined by spaces.
+shwords() {
+	printf '%s\0' "$@" | perl -e 'local $/ = "\0"; my @a = map { chomp; $_ } <STDIN>;
+		print join " ", map { (length && m{^[A-Za-z0-9._,:/@%+=-]+$}) ? $_
+		: do { (my $q = $_) =~ s/\x27/\x27\\\x27\x27/g; "\x27$q\x27" } } @a'
+}
+
+# events_with PATTERN_FILE: the sorted events of the text records of $OUT
+# that hold the fixed string in PATTERN_FILE, each followed by a space. The
+# shell's exec and exit records and the fork of its sleep hold its argv.
+events_with() {
+	grep -Ff "$1" "$OUT" | awk '{ printf "%s\n", $2 }' | sort | tr '\n' ' '
+}
+
+# stat_field PID N: field N (N >= 3) of /proc/PID/stat, counted after the comm.
+stat_field() {
+	local stat
+
+	stat=$(<"/proc/$1/stat") || return 1
+	stat=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- "$2" $stat
+	shift "$(($1 - 2))"
+	printf '%s\n' "$1"
+}
+
+# proc_chain PID: the pids from PID up to pid 1 as /proc links them, as a JSON array.
+proc_chain() {
+	local pid=$1 pids=()
+
+	while [ "$pid" -gt 0 ]; do
+		pids+=("$pid")
+		[ "${#pids[@]}" -lt 4096 ] || die "no end to the chain of $1"
+		[ "$pid" -ne 1 ] || break
+		pid=$(stat_field "$pid" 4) || return 1
+	done
+	printf '%s\n' "${pids[@]}" | jq -sc .
+}
+
+# The 17 chunks of 15 bytes that together hold every byte 0x01..0xff, as
+# names for /proc/self/comm (the kernel keeps at most 15 bytes of a name).
+chunks() {
+	local i
+	CHUNKS=()
+	for ((i = 0; i < 17; i++)); do
+		CHUNKS+=("$(perl -e 'print substr(join("", map { chr } 1 .. 255), $ARGV[0] * 15, 15)' "$i")")
+	done
+	# no chunk ends in a newline, which $(...) would have dropped
+	[ "$(printf '%s' "${CHUNKS[@]}" | hex)" = "$(all_bytes | hex)" ]
+}
+
+# Each chunk becomes the name of a subshell, which then stays alive briefly.
+COMM_SCRIPT='for c; do (printf %s "$c" >/proc/self/comm && sleep 0.3; exit) & done; wait'
+
+@test "JSON: names holding every byte 0x01..0xff decode back exactly" {
+	local line pid
+	chunks
+	pw_json "$OUT" -- sh -c "$COMM_SCRIPT" sh "${CHUNKS[@]}"
+	[ "$status" -eq 0 ]
+	no_stderr
+	iconv -f UTF-8 -t UTF-8 "$OUT" >/dev/null
+	check '[.[] | select(.event == "comm")] | length == 17'
+	# decoded by the documented rule, the 17 new names are exactly the chunks
+	jq -c 'select(.event == "comm")' "$OUT" | while IFS= read -r line; do
+		jq -j .comm <<<"$line" | unmap | hex
+	done | sort >"$BATS_TEST_TMPDIR/got"
+	for c in "${CHUNKS[@]}"; do printf '%s' "$c" | hex; done | sort >"$BATS_TEST_TMPDIR/want"
+	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	# the exit record of each renamed subshell carries its new name
+	check '. as $r | all(.[] | select(.event == "comm"); . as $c
+		| [$r[] | select(.event == "exit" and .pid == $c.pid)] | length == 1 and .[0].comm == $c.comm)'
+}
+
+@test "text: names holding every byte 0x01..0xff stay on one line, escaped exactly" {
+	local c want n
+	chunks
+	pw_text -- sh -c "$COMM_SCRIPT" sh "${CHUNKS[@]}"
+	[ "$status" -eq 0 ]
+	no_stderr
+	assert_text_lines "$OUT"
+	assert_no_control "$OUT"
+	[ "$(grep -cE "^$TIME_RE comm [0-9]+ " "$OUT")" -eq 17 ]
+	for c in "${CHUNKS[@]}"; do
+		want=$(printf %s "$c" | tv)
+		n=$(sed -nE "s/^$TIME_RE comm [0-9]+ //p" "$OUT" | grep -cF -- "$want key=") ||
+			die "no comm record for $want"
+		[ "$n" -eq 1 ] || die "$n comm records for $want"
+	done
+}
+
+@test "JSON: an argument holding every byte 0x01..0xff decodes back exactly" {
+	local arg rec
+	arg=$(all_bytes)
+	[ "${#arg}" -eq 255 ]
+	pw_json "$OUT" -- sh -c "$SCRIPT" sh "$arg"
+	[ "$status" -eq 0 ]
+	no_stderr
+	iconv -f UTF-8 -t UTF-8 "$OUT" >/dev/null
+	check '[.[] | select(.event == "exec" and .argv[0:4] == ["sh", "-c", $s, "sh"])] | length == 1' --arg s "$SCRIPT"
+	rec=$(jq -c --arg s "$SCRIPT" 'select(.event == "exec" and .argv[0:4] == ["sh", "-c", $s, "sh"])' "$OUT")
+	jq -e '.argv | length == 5' <<<"$rec" >/dev/null
+	[ "$(jq -j '.argv[4]' <<<"$rec" | unmap | hex)" = "$(all_bytes | hex)" ]
+	# 0x01..0x7f are themselves, each byte 0x80..0xff one character U+EF80..U+EFFF
+	jq -e '.argv[4] | explode == ([range(1; 128)] + [range(128; 256) | . + 61184])' <<<"$rec" >/dev/null
+	# the exit record shows the same command line
+	check '(.[] | select(.event == "exec" and .argv[0:4] == ["sh", "-c", $s, "sh"])) as $e
+		| [.[] | select(.event == "exit" and .pid == $e.pid and .argv == $e.argv)] | length == 1' --arg s "$SCRIPT"
+}
+
+@test "text: an argument holding every byte 0x01..0xff stays on one line, escaped exactly" {
+	local arg want
+	arg=$(all_bytes)
+	pw_text -- sh -c "$SCRIPT" sh "$arg"
+	[ "$status" -eq 0 ]
+	no_stderr
+	assert_text_lines "$OUT"
+	assert_no_control "$OUT"
+	want=" argv=$(shwords sh -c "$SCRIPT" sh "$arg" | tv) "
+	printf '%s\n' "$want" >"$BATS_TEST_TMPDIR/pat"
+	[ "$(events_with "$BATS_TEST_TMPDIR/pat")" = "exec exit fork " ] ||
+		die "want $want in: $(grep -F ' sh ' "$OUT")"
+}
+
+@test "JSON: a 128 KiB argument is written whole (the kernel's limit: 131071 bytes)" {
+	local big rec
+	# MAX_ARG_STRLEN is 128 KiB with the null byte: the longest argument there can be
+	big=$(perl -e '$s = ""; $i = 0; $s .= sprintf("%07d|", $i++) while length $s < 131071; print substr($s, 0, 131071)')
+	[ "${#big}" -eq 131071 ]
+	pw_json "$OUT" -- sh -c "$SCRIPT" sh "$big" end
+	[ "$status" -eq 0 ]
+	no_stderr
+	rec=$(jq -c --arg s "$SCRIPT" 'select(.event == "exec" and .argv[0:4] == ["sh", "-c", $s, "sh"])' "$OUT")
+	[ -n "$rec" ]
+	[ "$(wc -l <<<"$rec")" -eq 1 ]
+	jq -e '(.argv | length) == 6 and (.argv[4] | length) == 131071 and .argv[5] == "end"' <<<"$rec" >/dev/null
+	cmp <(jq -j '.argv[4]' <<<"$rec") <(printf '%s' "$big")
+	check '(.[] | select(.event == "exec" and .argv[0:4] == ["sh", "-c", $s, "sh"])) as $e
+		| [.[] | select(.event == "exit" and .pid == $e.pid and .argv == $e.argv)] | length == 1' --arg s "$SCRIPT"
+}
+
+@test "text: a 128 KiB argument is written whole on one line" {
+	local big
+	big=$(perl -e '$s = ""; $i = 0; $s .= sprintf("%07d|", $i++) while length $s < 131071; print substr($s, 0, 131071)')
+	pw_text -- sh -c "$SCRIPT" sh "$big" end
+	[ "$status" -eq 0 ]
+	no_stderr
+	assert_text_lines "$OUT"
+	assert_no_control "$OUT"
+	printf '%s\n' " argv=$(shwords sh -c "$SCRIPT" sh "$big" end | tv) " >"$BATS_TEST_TMPDIR/pat"
+	[ "$(events_with "$BATS_TEST_TMPDIR/pat")" = "exec exit fork " ]
+}
+
+# ten_thousand: 10,000 arguments, every 1000th of them empty (the last one too).
+ten_thousand() {
+	local i
+	ARGS=()
+	for ((i = 0; i < 10000; i++)); do
+		if ((i % 1000 == 999)); then
+			ARGS+=("")
+		else
+			ARGS+=("a$i-$((i * 7919 % 10007))")
+		fi
+	done
+}
+
+@test "JSON: 10,000 arguments, empty ones included, all there in order" {
+	local want
+	ten_thousand
+	want=$(jq -nc --arg s "$SCRIPT" '["sh", "-c", $s, "sh"]
+		+ [range(10000) | if . % 1000 == 999 then "" else "a\(.)-\(. * 7919 % 10007)" end]')
+	pw_json "$OUT" -- sh -c "$SCRIPT" sh "${ARGS[@]}"
+	[ "$status" -eq 0 ]
+	no_stderr
+	check '[.[] | select(.event == "exec" and .argv == $want)] | length == 1' --argjson want "$want"
+	check '(.[] | select(.event == "exec" and .argv == $want)) as $e
+		| ($e.argv | length) == 10004
+		and ([.[] | select(.event == "exit" and .pid == $e.pid and .argv == $want)] | length) == 1' \
+		--argjson want "$want"
+}
+
+@test "text: 10,000 arguments on one line, empty ones as ''" {
+	ten_thousand
+	pw_text -- sh -c "$SCRIPT" sh "${ARGS[@]}"
+	[ "$status" -eq 0 ]
+	no_stderr
+	assert_text_lines "$OUT"
+	assert_no_control "$OUT"
+	printf '%s\n' " argv=$(shwords sh -c "$SCRIPT" sh "${ARGS[@]}" | tv) " >"$BATS_TEST_TMPDIR/pat"
+	grep -qF "a9998-$((9998 * 7919 % 10007)) ''\" " "$BATS_TEST_TMPDIR/pat"
+	[ "$(events_with "$BATS_TEST_TMPDIR/pat")" = "exec exit fork " ]
+}
+
+@test "deleted executable: exec of a file removed before it (exe ends in ' (deleted)'), exit after its removal" {
+	local prog=$DIR/doomed-sleep prog2=$DIR/doomed-sleep2
+	cp /bin/sleep "$prog"
+	cp /bin/sleep "$prog2"
+	# 1. doomed-sleep runs; once its exec record is out (polled, at most 5
+	#    seconds), it is removed and then killed: its exit record is written
+	#    after the removal. 2. doomed-sleep2 is opened, removed, then executed
+	#    through its descriptor: /proc shows it as deleted.
+	pw_json "$OUT" -- sh -c '"$1" 10 & p=$! i=0
+		until grep -qF "\"exe\":\"$1\"," "$3"; do
+			i=$((i + 1)); [ "$i" -lt 500 ] || exit 99; sleep 0.01
+		done
+		rm -- "$1" && kill "$p"; wait "$p" 2>/dev/null; [ "$?" -eq 143 ] || exit 98
+		exec 3<"$2" && rm -- "$2" && exec /proc/self/fd/3 0.3' sh "$prog" "$prog2" "$OUT"
+	[ "$status" -eq 0 ]
+	no_stderr
+	[ ! -e "$prog" ] && [ ! -e "$prog2" ]
+	# exit records take exe from the exec (see JSON OUTPUT): the path it had
+	check '[.[] | select(.event == "exec" and .exe == $p and .argv == [$p, "10"])] | length == 1' --arg p "$prog"
+	check '(.[] | select(.event == "exec" and .exe == $p)) as $e
+		| [.[] | select(.event == "exit" and .pid == $e.pid)] | length == 1 and .[0].exe == $p
+		and .[0].signal == "SIGTERM" and .[0].exit_code == null and .[0].comm == "doomed-sleep"
+		and .[0].argv == [$p, "10"]' --arg p "$prog"
+	# the exec through the descriptor of the removed file
+	check '[.[] | select(.event == "exec" and .argv == ["/proc/self/fd/3", "0.3"])] | length == 1
+		and (.[0] | (.exe | endswith(" (deleted)")) and .exe == $p + " (deleted)" and (has("missing") | not))' \
+		--arg p "$prog2" || { jq -c 'select(.event == "exec")' "$OUT" >&2; return 1; }
+	check '(.[] | select(.event == "exec" and .argv == ["/proc/self/fd/3", "0.3"])) as $e
+		| [.[] | select(.event == "exit" and .pid == $e.pid)] | length == 1
+		and .[0].exe == $e.exe and .[0].exit_code == 0'
+}
+
+@test "text: a deleted executable stays on one line" {
+	local prog=$DIR/doomed-sleep
+	cp /bin/sleep "$prog"
+	pw_text -- sh -c 'exec 3<"$1" && rm -- "$1" && exec /proc/self/fd/3 0.3' sh "$prog"
+	[ "$status" -eq 0 ]
+	no_stderr
+	assert_text_lines "$OUT"
+	assert_no_control "$OUT"
+	printf '%s\n' " exe=$(printf %s "$prog (deleted)" | tv) " >"$BATS_TEST_TMPDIR/pat"
+	# the exec and the exit record
+	[ "$(grep -cFf "$BATS_TEST_TMPDIR/pat" "$OUT")" -eq 2 ]
+}
+
+# memfd_exec: run sleep 0.3 from a memfd named pw-memfd, as argv[0] memsleep.
+MEMFD_PERL='
+	my $nr = { x86_64 => 319, aarch64 => 279, riscv64 => 279, i686 => 356, i386 => 356 }->{$ARGV[0]}
+		// die "no memfd_create number for $ARGV[0]\n";
+	my $name = "pw-memfd";
+	my $fd = syscall($nr, $name, 0);
+	$fd >= 0 or die "memfd_create: $!\n";
+	open(my $in, "<:raw", $ARGV[1]) or die "$ARGV[1]: $!\n";
+	open(my $out, ">&=:raw", $fd) or die "fdopen: $!\n";
+	local $/; print $out scalar <$in> or die "write: $!\n";
+	close $in; $out->flush;
+	exec { "/proc/self/fd/$fd" } "memsleep", "0.3" or die "exec: $!\n";
+'
+
+@test "exec from a memfd: the record is valid, exe is the memfd" {
+	command -v perl >/dev/null || skip "perl is not installed"
+	timeout 5 perl -e "$MEMFD_PERL" "$(uname -m)" "$(readlink -f /bin/sleep)" ||
+		skip "perl cannot exec from a memfd here"
+	pw_json "$OUT" -- perl -e "$MEMFD_PERL" "$(uname -m)" "$(readlink -f /bin/sleep)"
+	[ "$status" -eq 0 ]
+	no_stderr
+	iconv -f UTF-8 -t UTF-8 "$OUT" >/dev/null
+	check '[.[] | select(.event == "exec" and .argv == ["memsleep", "0.3"])] | length == 1
+		and (.[0] | .exe == "/memfd:pw-memfd (deleted)" and (has("missing") | not)
+			and .ancestors[0].comm == "procwatch")' ||
+		{ jq -c 'select(.event == "exec")' "$OUT" >&2; return 1; }
+	check '(.[] | select(.event == "exec" and .argv == ["memsleep", "0.3"])) as $e
+		| [.[] | select(.event == "exit" and .pid == $e.pid)] | length == 1
+		and .[0].exe == $e.exe and .[0].exit_code == 0'
+	pw_text -- perl -e "$MEMFD_PERL" "$(uname -m)" "$(readlink -f /bin/sleep)"
+	[ "$status" -eq 0 ]
+	no_stderr
+	assert_text_lines "$OUT"
+	assert_no_control "$OUT"
+	[ "$(grep -cF ' exe="/memfd:pw-memfd (deleted)" ' "$OUT")" -eq 2 ]
+}
+
+@test "removed cwd: exec in a directory removed from inside shows it as the kernel does" {
+	local d=$DIR/gone
+	mkdir "$d"
+	pw_json "$OUT" -- sh -c 'cd "$1" && rmdir -- "$1" && sleep 0.3; exit' sh "$d"
+	[ "$status" -eq 0 ]
+	no_stderr
+	[ ! -e "$d" ]
+	check '[.[] | select(.event == "exec" and .argv == ["sleep", "0.3"])] | length == 1
+		and (.[0] | .cwd == $d + " (deleted)" and (has("missing") | not))' --arg d "$d" ||
+		{ jq -c 'select(.event == "exec")' "$OUT" >&2; return 1; }
+	# the exit records read cwd again: still the removed directory
+	check '(.[] | select(.event == "exec" and .argv == ["sleep", "0.3"])) as $e
+		| [.[] | select(.event == "exit" and .pid == $e.pid)] | length == 1 and .[0].cwd == $d + " (deleted)"' \
+		--arg d "$d"
+	mkdir "$d.2"
+	pw_text -- sh -c 'cd "$1" && rmdir -- "$1" && sleep 0.3; exit' sh "$d.2"
+	[ "$status" -eq 0 ]
+	no_stderr
+	assert_text_lines "$OUT"
+	assert_no_control "$OUT"
+	[ "$(grep -cF " cwd=\"$d.2 (deleted)\" " "$OUT")" -ge 2 ]
+}
+
+# DEEP: level N runs level N+1 as a child shell, up to level 500, which runs
+# sleep and exits 7; each level exits with the status of the next.
+DEEP='if [ "$1" -lt 500 ]; then sh -c "$0" "$0" $(($1 + 1)); else sleep 0.3; exit 7; fi; exit $?'
+
+@test "ancestry 500 levels deep: every level, then procwatch and its ancestors; the status passes through" {
+	local want chain
+	want=$(jq -nc --arg s "$DEEP" '[range(500; 0; -1) | ["sh", "-c", $s, $s, tostring]]')
+	chain=$(proc_chain "$ME")
+	pw_json "$OUT" -e fork,exec -- sh -c "$DEEP" "$DEEP" 1
+	[ "$status" -eq 7 ]
+	no_stderr
+	check '[.[] | select(.event == "exec" and .argv == ["sleep", "0.3"])] | length == 1'
+	check '[.[] | select(.event == "exec" and .comm == "sh")] | length == 500'
+	check '.[0] as $f | (.[] | select(.event == "exec" and .argv == ["sleep", "0.3"])) as $e
+		| ($e.ancestors | length) == 501 + ($chain | length)
+		and [$e.ancestors[0:500][].argv] == $want
+		and all($e.ancestors[0:500][]; .comm == "sh")
+		and $e.ancestors[0].pid == $e.ppid and $e.parent_key == $e.ancestors[0].key
+		and $f.event == "fork" and $e.ancestors[499].pid == $f.pid
+		and $e.ancestors[500].pid == $f.ppid and $e.ancestors[500].comm == "procwatch"
+		and [$e.ancestors[501:][].pid] == $chain and $e.ancestors[-1].pid == 1
+		and ([$e.key, $e.ancestors[].key] | unique | length) == ($e.ancestors | length) + 1' \
+		--argjson want "$want" --argjson chain "$chain"
+	# every shell shows the levels above it
+	check 'all(.[] | select(.event == "exec" and .comm == "sh"); (.argv[4] | tonumber) as $n
+		| (.ancestors | length) == $n + ($chain | length))' --argjson chain "$chain"
+}
+
+@test "ancestry 500 levels deep with -a 10: exactly 10 ancestors, the nearest ones" {
+	local want
+	want=$(jq -nc --arg s "$DEEP" '[range(500; 490; -1) | ["sh", "-c", $s, $s, tostring]]')
+	pw_json "$OUT" -a 10 -- sh -c "$DEEP" "$DEEP" 1
+	[ "$status" -eq 7 ]
+	no_stderr
+	check 'all(.[]; (.ancestors | length) <= 10)'
+	check '[.[] | select(.event == "exec" and .comm == "sh")] | length == 500'
+	check '(.[] | select(.event == "exec" and .argv == ["sleep", "0.3"])) as $e
+		| [$e.ancestors[].argv] == $want and $e.ancestors[0].pid == $e.ppid' --argjson want "$want"
+	check '[.[] | select(.event == "exit" and .comm == "sh")] | length == 500
+		and all(.[] | select(.event == "exit" and .comm == "sh"); .exit_code == 7
+			and ((.argv[4] | tonumber) < 10 or (.ancestors | length) == 10))'
+	pw_text -a 10 -- sh -c "$DEEP" "$DEEP" 1
+	[ "$status" -eq 7 ]
+	no_stderr
+	assert_text_lines "$OUT"
+	assert_no_control "$OUT"
+	grep -E "^$TIME_RE exec [0-9]+ sleep " "$OUT" | grep -qE ' chain=(sh\([0-9]+\)<){9}sh\([0-9]+\)$'
+}
