@@ -29,11 +29,6 @@ start_activity() {
 	ACTIVITY_PID=$!
 }
 
-die() {
-	printf '%s\n' "$*" >&2
-	return 1
-}
-
 # assert_usage_error: $status, $output and $stderr of 'run --separate-stderr'
 # are a usage error: status 2, nothing on stdout, and on stderr exactly one
 # "procwatch: ..." line followed by the hint line.

@@ -21,11 +21,6 @@ setup() {
 	printf '%s\n' "$output" >"$D/help"
 }
 
-die() {
-	printf '%s\n' "$*" >&2
-	return 1
-}
-
 # same NAME_A FILE_A NAME_B FILE_B: the two sorted lists are equal and not empty.
 same() {
 	[ -s "$2" ] || die "no entries found in $1"

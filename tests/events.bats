@@ -22,24 +22,6 @@ teardown() {
 	fi
 }
 
-die() {
-	printf '%s\n' "$*" >&2
-	return 1
-}
-
-# check FILTER [JQ_ARGS...]: FILTER, applied to the array of all records of
-# $OUT, must give true.
-check() {
-	local filter=$1
-
-	shift
-	if ! jq -e -s "$@" "$filter" "$OUT" >/dev/null; then
-		printf 'not true: %s\nrecords:\n' "$filter" >&2
-		cat "$OUT" >&2
-		return 1
-	fi
-}
-
 # value FILTER [JQ_ARGS...]: the raw value of FILTER over the array of records of $OUT.
 value() {
 	local filter=$1

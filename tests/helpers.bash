@@ -73,3 +73,36 @@ assert_no_control() {
 	[ "$n" -eq 0 ] || { echo "$n raw C1 controls in $1" >&2; return 1; }
 	[ "$(tail -c 1 "$1" | od -An -tx1 | tr -d ' ')" = 0a ] || { echo "$1 does not end in a newline" >&2; return 1; }
 }
+
+# die MESSAGE: say why on stderr and fail.
+die() {
+	printf '%s\n' "$*" >&2
+	return 1
+}
+
+# check FILTER [JQ_ARGS...]: FILTER, applied to the array of all records of
+# $OUT, must give true.
+check() {
+	local filter=$1
+
+	shift
+	if ! jq -e -s "$@" "$filter" "$OUT" >/dev/null; then
+		printf 'not true: %s\nrecords:\n' "$filter" >&2
+		cat "$OUT" >&2
+		return 1
+	fi
+}
+
+# kill_recorded: for a teardown, stop the processes listed in $KILL_FILE
+# ("pid comm signal" per line) that are still the same processes.
+kill_recorded() {
+	local pid comm sig
+
+	[ -f "${KILL_FILE:-}" ] || return 0
+	while read -r pid comm sig; do
+		if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ]; then
+			kill -"$sig" "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+		fi
+	done <"$KILL_FILE"
+}

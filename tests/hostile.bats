@@ -21,11 +21,6 @@ setup() {
 	ME=$BASHPID
 }
 
-die() {
-	printf '%s\n' "$*" >&2
-	return 1
-}
-
 no_stderr() {
 	[ ! -s "$OUT.err" ] || die "unexpected stderr: $(cat "$OUT.err")"
 }

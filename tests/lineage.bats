@@ -22,33 +22,7 @@ setup() {
 # Processes a test may leave behind are listed in $KILL_FILE as "PID COMM SIGNAL"
 # and sent SIGNAL here, if that pid still runs that command.
 teardown() {
-	local pid comm sig
-
-	[ -f "$KILL_FILE" ] || return 0
-	while read -r pid comm sig; do
-		if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ]; then
-			kill -"$sig" "$pid" 2>/dev/null || true
-			wait "$pid" 2>/dev/null || true
-		fi
-	done <"$KILL_FILE"
-}
-
-die() {
-	printf '%s\n' "$*" >&2
-	return 1
-}
-
-# check FILTER [JQ_ARGS...]: FILTER, applied to the array of all records of
-# $OUT, must give true.
-check() {
-	local filter=$1
-
-	shift
-	if ! jq -e -s "$@" "$filter" "$OUT" >/dev/null; then
-		printf 'not true: %s\nrecords:\n' "$filter" >&2
-		cat "$OUT" >&2
-		return 1
-	fi
+	kill_recorded
 }
 
 no_stderr() {

@@ -32,11 +32,6 @@ teardown() {
 	done <"$KILL_FILE"
 }
 
-die() {
-	printf '%s\n' "$*" >&2
-	return 1
-}
-
 # pw ARGS...: run procwatch ARGS under a 20 s guard, stdout to $OUT, stderr
 # to $OUT.err; sets $status and $PW (procwatch's pid).
 pw() {

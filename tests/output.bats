@@ -18,11 +18,6 @@ setup() {
 	HOSTILE=$(printf 'x\n) (\033y')
 }
 
-die() {
-	printf '%s\n' "$*" >&2
-	return 1
-}
-
 # assert_text_lines FILE: every line of FILE is one text record.
 assert_text_lines() {
 	local n

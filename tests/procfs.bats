@@ -18,11 +18,6 @@ setup() {
 	OUT=$BATS_TEST_TMPDIR/out
 }
 
-die() {
-	printf '%s\n' "$*" >&2
-	return 1
-}
-
 # fixture NAME: copy tests/fixtures/NAME into this test's directory and
 # print the copy's path. Each FILE.symlink in it becomes the symbolic link
 # FILE, its target the exact bytes of the file: 'make dist' archives with
