@@ -15,18 +15,6 @@ teardown() {
 	kill_recorded
 }
 
-# value FILTER [JQ_ARGS...]: the raw value of FILTER over the array of records of $OUT.
-value() {
-	local filter=$1
-
-	shift
-	jq -r -s "$@" "$filter" "$OUT"
-}
-
-no_stderr() {
-	[ ! -s "$OUT.err" ] || die "unexpected stderr: $(cat "$OUT.err")"
-}
-
 # one_stderr_line_naming WORD: procwatch wrote exactly one line on stderr,
 # a "procwatch: " message that names WORD.
 one_stderr_line_naming() {

@@ -22,27 +22,9 @@ teardown() {
 	fi
 }
 
-# value FILTER [JQ_ARGS...]: the raw value of FILTER over the array of records of $OUT.
-value() {
-	local filter=$1
-
-	shift
-	jq -r -s "$@" "$filter" "$OUT"
-}
-
 # no_stderr: procwatch wrote nothing on stderr.
 no_stderr() {
 	[ ! -s "$OUT.err" ] || die "unexpected stderr: $(cat "$OUT.err")"
-}
-
-# json_args ARG...: the arguments as a JSON array of strings.
-json_args() {
-	local a json=
-
-	for a; do
-		json+=${json:+,}$(jq -nc --arg a "$a" '$a')
-	done
-	printf '[%s]\n' "$json"
 }
 
 # name_of DATABASE ID: the name getent gives for ID, or nothing.

@@ -71,10 +71,6 @@ same() {
 	[ "$got" = "$(jq -c -n "$@" "$want")" ] || die "$filter: expected $want, got $got"
 }
 
-no_stderr() {
-	[ ! -s "$OUT.err" ] || die "unexpected stderr: $(cat "$OUT.err")"
-}
-
 # usage_error WORD: exit status 2, nothing on stdout, and on stderr a line
 # naming WORD, then the hint.
 usage_error() {
@@ -86,18 +82,6 @@ usage_error() {
 	[ "${#lines[@]}" -eq 2 ] || die "expected two lines on stderr: $(cat "$OUT.err")"
 	[[ ${lines[0]} == "procwatch: "*"$1"* ]] || die "first line does not name '$1': ${lines[0]}"
 	[ "${lines[1]}" = "Try 'procwatch --help' for more information." ] || die "no hint: ${lines[1]}"
-}
-
-# wait_for SECONDS COMMAND...: poll COMMAND until it succeeds; fail after SECONDS.
-wait_for() {
-	local i=0 n=$(($1 * 50))
-
-	shift
-	until "$@"; do
-		i=$((i + 1))
-		[ "$i" -lt "$n" ] || die "timed out waiting for: $*"
-		sleep 0.02
-	done
 }
 
 # out_has FILTER [JQ_ARGS...]: the complete lines of $OUT so far make FILTER

@@ -106,3 +106,71 @@ kill_recorded() {
 		fi
 	done <"$KILL_FILE"
 }
+
+# value FILTER [JQ_ARGS...]: the raw value of FILTER over the array of records of $OUT.
+value() {
+	local filter=$1
+
+	shift
+	jq -r -s "$@" "$filter" "$OUT"
+}
+
+no_stderr() {
+	[ ! -s "$OUT.err" ] || die "unexpected stderr: $(cat "$OUT.err")"
+}
+
+# json_args ARG...: the arguments as a JSON array of strings.
+json_args() {
+	local a json=
+
+	for a; do
+		json+=${json:+,}$(jq -nc --arg a "$a" '$a')
+	done
+	printf '[%s]\n' "$json"
+}
+
+# wait_for SECONDS COMMAND...: poll COMMAND until it succeeds; fail after SECONDS.
+wait_for() {
+	local i=0 n=$(($1 * 50))
+
+	shift
+	until "$@"; do
+		i=$((i + 1))
+		[ "$i" -lt "$n" ] || die "timed out waiting for: $*"
+		sleep 0.02
+	done
+}
+
+# unmap: the bytes that a procwatch JSON string (read as UTF-8 on stdin)
+# stands for: U+EF80..U+EFFF are raw bytes 0x80..0xFF, the rest is UTF-8.
+unmap() {
+	perl -e 'binmode STDIN; binmode STDOUT; local $/; my $s = <STDIN>;
+		utf8::decode($s) or die "not UTF-8\n";
+		print map { my $c = ord; if ($c >= 0xef80 && $c <= 0xefff) { chr($c - 0xef00) }
+			    else { my $u = $_; utf8::encode($u); $u } } split //, $s;'
+}
+
+# stat_field PID N: field N (N >= 3) of /proc/PID/stat, counted after the comm.
+stat_field() {
+	local stat
+
+	stat=$(<"/proc/$1/stat") || return 1
+	stat=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- "$2" $stat
+	shift "$(($1 - 2))"
+	printf '%s\n' "$1"
+}
+
+# proc_chain PID: the pids from PID up to pid 1 as /proc links them, as a JSON array.
+proc_chain() {
+	local pid=$1 pids=()
+
+	while [ "$pid" -gt 0 ]; do
+		pids+=("$pid")
+		[ "${#pids[@]}" -lt 4096 ] || die "no end to the chain of $1"
+		[ "$pid" -ne 1 ] || break
+		pid=$(stat_field "$pid" 4) || return 1
+	done
+	printf '%s\n' "${pids[@]}" | jq -sc .
+}

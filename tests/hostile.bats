@@ -21,10 +21,6 @@ setup() {
 	ME=$BASHPID
 }
 
-no_stderr() {
-	[ ! -s "$OUT.err" ] || die "unexpected stderr: $(cat "$OUT.err")"
-}
-
 # pw_text ARGS...: run procwatch -f text with ARGS, stdout to $OUT, stderr to $OUT.err.
 pw_text() {
 	status=0
@@ -49,15 +45,6 @@ assert_text_lines() {
 	[ "$(wc -l <"$1")" -gt 0 ] || die "no lines in $1"
 	n=$(grep -cvE "^$TIME_RE $EVENT_RE [0-9]+ " "$1") || true
 	[ "$n" -eq 0 ] || die "$n lines that are not records in $1"
-}
-
-# unmap: the bytes that a procwatch JSON string (read as UTF-8 on stdin)
-# stands for: U+EF80..U+EFFF are raw bytes 0x80..0xFF, the rest is UTF-8.
-unmap() {
-	perl -e 'binmode STDIN; binmode STDOUT; local $/; my $s = <STDIN>;
-		utf8::decode($s) or die "not UTF-8\n";
-		print map { my $c = ord; if ($c >= 0xef80 && $c <= 0xefff) { chr($c - 0xef00) }
-			    else { my $u = $_; utf8::encode($u); $u } } split //, $s;'
 }
 
 # hex: stdin as one line of lowercase hex digits.
@@ -93,31 +80,6 @@ shwords() {
 # shell's exec and exit records and the fork of its sleep hold its argv.
 events_with() {
 	grep -Ff "$1" "$OUT" | awk '{ printf "%s\n", $2 }' | sort | tr '\n' ' '
-}
-
-# stat_field PID N: field N (N >= 3) of /proc/PID/stat, counted after the comm.
-stat_field() {
-	local stat
-
-	stat=$(<"/proc/$1/stat") || return 1
-	stat=${stat##*) }
-	# shellcheck disable=SC2086
-	set -- "$2" $stat
-	shift "$(($1 - 2))"
-	printf '%s\n' "$1"
-}
-
-# proc_chain PID: the pids from PID up to pid 1 as /proc links them, as a JSON array.
-proc_chain() {
-	local pid=$1 pids=()
-
-	while [ "$pid" -gt 0 ]; do
-		pids+=("$pid")
-		[ "${#pids[@]}" -lt 4096 ] || die "no end to the chain of $1"
-		[ "$pid" -ne 1 ] || break
-		pid=$(stat_field "$pid" 4) || return 1
-	done
-	printf '%s\n' "${pids[@]}" | jq -sc .
 }
 
 # The 17 chunks of 15 bytes that together hold every byte 0x01..0xff, as

@@ -25,48 +25,9 @@ teardown() {
 	kill_recorded
 }
 
-no_stderr() {
-	[ ! -s "$OUT.err" ] || die "unexpected stderr: $(cat "$OUT.err")"
-}
-
-# json_args ARG...: the arguments as a JSON array of strings.
-json_args() {
-	local a json=
-
-	for a; do
-		json+=${json:+,}$(jq -nc --arg a "$a" '$a')
-	done
-	printf '[%s]\n' "$json"
-}
-
 # shquote STRING: STRING as one single-quoted word for any POSIX shell.
 shquote() {
 	printf "'%s'" "${1//\'/\'\\\'\'}"
-}
-
-# stat_field PID N: field N (N >= 3) of /proc/PID/stat, counted after the comm.
-stat_field() {
-	local stat
-
-	stat=$(<"/proc/$1/stat") || return 1
-	stat=${stat##*) }
-	# shellcheck disable=SC2086
-	set -- "$2" $stat
-	shift "$(($1 - 2))"
-	printf '%s\n' "$1"
-}
-
-# proc_chain PID: the pids from PID up to pid 1 as /proc links them, as a JSON array.
-proc_chain() {
-	local pid=$1 pids=()
-
-	while [ "$pid" -gt 0 ]; do
-		pids+=("$pid")
-		[ "${#pids[@]}" -lt 4096 ] || die "no end to the chain of $1"
-		[ "$pid" -ne 1 ] || break
-		pid=$(stat_field "$pid" 4) || return 1
-	done
-	printf '%s\n' "${pids[@]}" | jq -sc .
 }
 
 # boot_prefix: the first 12 hex digits of the kernel's boot id, as keys start.
@@ -84,18 +45,6 @@ audit_json() {
 	else
 		echo "$v"
 	fi
-}
-
-# wait_for SECONDS COMMAND...: poll COMMAND until it succeeds; fail after SECONDS.
-wait_for() {
-	local i=0 n=$(($1 * 50))
-
-	shift
-	until "$@"; do
-		i=$((i + 1))
-		[ "$i" -lt "$n" ] || die "timed out waiting for: $*"
-		sleep 0.02
-	done
 }
 
 # out_has FILTER [JQ_ARGS...]: $OUT, as far as it is written, makes FILTER true.

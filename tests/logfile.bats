@@ -74,10 +74,6 @@ no_stdout() {
 	[ ! -s "$OUT" ] || die "unexpected stdout: $(head -c 2000 "$OUT")"
 }
 
-no_stderr() {
-	[ ! -s "$OUT.err" ] || die "unexpected stderr: $(cat "$OUT.err")"
-}
-
 # one_stderr_line_naming WORD: exactly one line on stderr, a "procwatch: "
 # message that names WORD.
 one_stderr_line_naming() {
@@ -99,18 +95,6 @@ usage_error() {
 	[ "${#lines[@]}" -eq 2 ] || die "expected two lines on stderr: $(cat "$OUT.err")"
 	[[ ${lines[0]} == "procwatch: "*"$1"* ]] || die "first line does not name '$1': ${lines[0]}"
 	[ "${lines[1]}" = "Try 'procwatch --help' for more information." ] || die "no hint: ${lines[1]}"
-}
-
-# wait_for SECONDS COMMAND...: poll COMMAND until it succeeds; fail after SECONDS.
-wait_for() {
-	local i=0 n=$(($1 * 50))
-
-	shift
-	until "$@"; do
-		i=$((i + 1))
-		[ "$i" -lt "$n" ] || die "timed out waiting for: $*"
-		sleep 0.02
-	done
 }
 
 # has FILE FILTER [JQ_ARGS...]: the complete lines of FILE so far make

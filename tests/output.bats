@@ -37,15 +37,6 @@ jq_a() {
 	jq -a "$1" "$OUT"
 }
 
-# unmap: the bytes that a procwatch JSON string (read as UTF-8 on stdin)
-# stands for: U+EF80..U+EFFF are raw bytes 0x80..0xFF, the rest is UTF-8.
-unmap() {
-	perl -e 'binmode STDIN; binmode STDOUT; local $/; my $s = <STDIN>;
-		utf8::decode($s) or die "not UTF-8\n";
-		print map { my $c = ord; if ($c >= 0xef80 && $c <= 0xefff) { chr($c - 0xef00) }
-			    else { my $u = $_; utf8::encode($u); $u } } split //, $s;'
-}
-
 # mapped BYTES: the escapes jq -a shows for BYTES mapped one by one to U+EF00 + byte.
 mapped() {
 	local hex
