@@ -14,6 +14,7 @@
 #include "decode.h"
 #include "options.h"
 #include "record.h"
+#include "sink.h"
 #include "source.h"
 #include "strutil.h"
 
@@ -21,6 +22,7 @@
 enum {
 	OPT_THREADS = 256,
 	OPT_RCVBUF,
+	OPT_QUEUE,
 	OPT_NUMERIC,
 	OPT_SNAPSHOT,
 	OPT_PROC_ROOT,
@@ -51,6 +53,7 @@ static const struct option longopts[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "realtime", optional_argument, NULL, 'r' },
 	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
+	{ "queue", required_argument, NULL, OPT_QUEUE },
 	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -97,6 +100,9 @@ static void usage(void)
 	       "                      they exit; needs CAP_SYS_NICE\n"
 	       "      --rcvbuf=BYTES  kernel receive buffer (default %u; beyond\n"
 	       "                      net.core.rmem_max needs CAP_NET_ADMIN)\n"
+	       "      --queue=SIZE    records kept for a reader who is not reading, in\n"
+	       "                      bytes, or with K, M or G (default 128M); beyond it\n"
+	       "                      the oldest are dropped and a lost record says so\n"
 	       "      --proc-root=DIR read process data from DIR instead of /proc\n"
 	       "  -h, --help          show this help and exit\n"
 	       "  -V, --version       show the version and exit\n"
@@ -105,6 +111,30 @@ static void usage(void)
 	       "status (128+N when killed by signal N; 126/127 when it cannot be run).\n"
 	       "See procwatch(1) for the fields of each event.\n",
 	       PW_SOURCE_RCVBUF_DEFAULT);
+}
+
+/* A size in bytes, or with a K, M, G or T suffix (powers of 1024), up to 1T. Returns 0 or -EINVAL. */
+static int parse_size(const char *s, size_t *out)
+{
+	static const char units[] = "KMGT";
+	const char *u;
+	unsigned long v;
+	size_t len = strlen(s);
+	char num[32];
+	int shift = 0;
+
+	if (len && (u = strchr(units, s[len - 1])) != NULL) {
+		shift = 10 * (int)(u - units + 1);
+		len--;
+	}
+	if (len == 0 || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, len);
+	num[len] = '\0';
+	if (pw_parse_ulong(num, 0, (1ul << 40) >> shift, &v) < 0)
+		return -EINVAL;
+	*out = (size_t)v << shift;
+	return 0;
 }
 
 static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const char *fmt, ...)
@@ -199,6 +229,7 @@ void options_parse(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->events = PW_KINDS_ALL;
 	o->ancestors = PW_ANCESTORS_ALL;
+	o->queue = SINK_QUEUE_DEFAULT;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:e:f:n:o:p:u:a:D:r::hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -283,6 +314,11 @@ void options_parse(int argc, char **argv, struct options *o)
 				usage_error("invalid --rcvbuf '%s': expected bytes from 4096 to %d", optarg,
 					    INT_MAX / 2);
 			o->rcvbuf = v;
+			break;
+		case OPT_QUEUE:
+			if (parse_size(optarg, &o->queue) < 0)
+				usage_error("invalid --queue '%s': expected bytes, or a number with K, M or G, "
+					    "up to 1T", optarg);
 			break;
 		case OPT_PROC_ROOT:
 			o->proc_root = optarg;

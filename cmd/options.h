@@ -20,6 +20,7 @@ struct options {
 	unsigned long count;	/* 0: no limit */
 	bool threads;
 	size_t rcvbuf;		/* 0: default */
+	size_t queue;		/* bytes of records kept while the reader does not read */
 	uint32_t ancestors;	/* depth of ancestry shown */
 	bool numeric;		/* no user or group names */
 	bool snapshot;		/* an exist record per running process first */

@@ -31,6 +31,7 @@ struct stats {
 	unsigned long long written;	/* records, lost records included */
 	unsigned long long filtered;	/* process records left out by a filter */
 	unsigned long long lost;	/* events the kernel dropped */
+	/* records the output queue dropped: struct sink counts them */
 	unsigned long long partial;	/* records written with missing fields */
 };
 
@@ -125,8 +126,8 @@ static void print_stats(const struct run *run)
 	fprintf(stderr, "procwatch: stats:");
 	for (unsigned k = 0; k < PW_EV_NKINDS; k++)
 		fprintf(stderr, " %s=%llu", pw_event_names[k], s->received[k]);
-	fprintf(stderr, " written=%llu filtered=%llu lost=%llu missing=%llu\n", s->written, s->filtered,
-		s->lost, s->partial);
+	fprintf(stderr, " written=%llu filtered=%llu lost=%llu dropped=%llu missing=%llu\n",
+		s->written - run->out.dropped_total, s->filtered, s->lost, run->out.dropped_total, s->partial);
 }
 
 /*
@@ -337,7 +338,23 @@ static void output_lost(struct run *run, int err)
 		fprintf(stderr, "procwatch: write error: %s\n", strerror(-err));
 }
 
-/* Write what is buffered. Returns false when the output is gone. */
+/* The lost record for records the output queue dropped (struct sink calls it). */
+static int queue_lost(void *ctx, unsigned long long count, uint64_t ts_ns, struct pw_buf *out)
+{
+	struct run *run = ctx;
+	struct pw_event ev = { .kind = PW_EV_LOST, .cpu = PW_CPU_UNKNOWN, .ts_ns = ts_ns };
+	int r;
+
+	ev.u.lost.count = count;
+	ev.u.lost.queue = true;
+	r = run->opt.format == FORMAT_JSON ? pw_format_json(&ev, &run->ropts, &run->fmt, out) :
+					     pw_format_text(&ev, &run->ropts, &run->fmt, out);
+	if (r == 0)
+		run->stats.written++;
+	return r;
+}
+
+/* Queue what is buffered and write what the reader takes. Returns false when the output is gone. */
 static bool flush_out(struct run *run)
 {
 	int r;
@@ -377,8 +394,13 @@ static void reopen_output(struct run *run)
 			run->opt.output, strerror(-fd));
 		return;
 	}
-	close(run->out.fd);
-	run->out.fd = fd;
+	{
+		int old = run->out.fd, r = sink_attach(&run->out, fd);
+
+		close(old);
+		if (r < 0)
+			output_lost(run, r);
+	}
 }
 
 /* Format ev into the output, counting it; write out a full buffer. Returns 0 or -ENOMEM. */
@@ -573,8 +595,8 @@ static int loop(struct run *run, const sigset_t *waitmask)
 	for (;;) {
 		struct pollfd pfd[2] = {
 			{ fd, POLLIN, 0 },
-			/* POLLERR: the reader of our pipe is gone */
-			{ run->out_err ? -1 : run->out.fd, 0, 0 },
+			/* POLLERR: the reader of our pipe is gone; POLLOUT: it takes more of the queue */
+			{ run->out_err ? -1 : run->out.wfd, sink_pending(&run->out) ? POLLOUT : 0, 0 },
 		};
 		struct timespec tmo, now;
 		int r, nread;
@@ -626,6 +648,8 @@ static int loop(struct run *run, const sigset_t *waitmask)
 			output_lost(run, -EPIPE);
 			continue;
 		}
+		if (pfd[1].revents & POLLOUT)
+			flush_out(run);
 		if (!(pfd[0].revents & (POLLIN | POLLERR)))
 			continue;
 		do {
@@ -636,6 +660,34 @@ static int loop(struct run *run, const sigset_t *waitmask)
 		/* the socket is drained: the reader sees everything now */
 		flush_out(run);
 	}
+}
+
+/*
+ * At the end: wait until the reader has taken every queued record. A
+ * signal that stops procwatch gives up on a reader who does not read.
+ * Returns status, or 1 when the output failed.
+ */
+static int drain_out(struct run *run, const sigset_t *waitmask, int status)
+{
+	got_signal = 0;
+	flush_out(run);
+	while (!run->out_err && sink_pending(&run->out)) {
+		struct pollfd pfd = { run->out.wfd, POLLOUT, 0 };
+
+		if (got_signal && !(got_signal == SIGHUP && run->opt.output)) {
+			fprintf(stderr, "procwatch: output blocked: %llu records not written\n",
+				sink_queued_records(&run->out) + run->out.dropped);
+			run->out_err = -EAGAIN;
+			break;
+		}
+		if (ppoll(&pfd, 1, NULL, waitmask) < 0 && errno != EINTR)
+			output_lost(run, -errno);
+		else if (pfd.revents & (POLLERR | POLLHUP))
+			output_lost(run, -EPIPE);
+		else if (pfd.revents & POLLOUT)
+			flush_out(run);
+	}
+	return run->out_err && run->out_err != -EPIPE ? EXIT_FAILURE : status;
 }
 
 /*
@@ -665,7 +717,7 @@ static uint32_t kernel_mask(const struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct run run = { .out = { .fd = STDOUT_FILENO } };
+	struct run run = { 0 };
 	struct pw_source_info info;
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART: wake the loop */
 	struct sigaction ign = { .sa_handler = SIG_IGN }, sa_pipe;
@@ -698,14 +750,17 @@ int main(int argc, char **argv)
 	}
 	sigprocmask(SIG_BLOCK, &block, &origmask);
 
-	if (run.opt.output) {
-		r = open_output(run.opt.output);
-		if (r < 0) {
-			fprintf(stderr, "procwatch: %s: %s\n", run.opt.output, strerror(-r));
-			options_free(&run.opt);
-			return EXIT_FAILURE;
-		}
-		run.out.fd = r;
+	sink_init(&run.out, run.opt.queue, queue_lost, &run);
+	r = STDOUT_FILENO;
+	if (run.opt.output && (r = open_output(run.opt.output)) < 0) {
+		fprintf(stderr, "procwatch: %s: %s\n", run.opt.output, strerror(-r));
+		options_free(&run.opt);
+		return EXIT_FAILURE;
+	}
+	if ((r = sink_attach(&run.out, r)) < 0) {
+		fprintf(stderr, "procwatch: %s: %s\n", run.opt.output ? run.opt.output : "standard output",
+			strerror(-r));
+		goto out_output;
 	}
 
 	if (run.opt.realtime) {
@@ -772,19 +827,18 @@ int main(int argc, char **argv)
 	run.started = true;
 	if (run.opt.snapshot) {
 		status = snapshot(&run);
-		if (status >= 0)
+		if (status >= 0) {
+			status = drain_out(&run, &origmask, status);
 			goto out_state;
+		}
 	}
 	if (run.opt.command) {
 		status = spawn(&run, &origmask);
 		if (status)
 			goto out_state;
 	}
-	status = loop(&run, &origmask);
-	flush_out(&run);
-	if (run.out_err && run.out_err != -EPIPE)
-		status = EXIT_FAILURE;
-	else if (status == EXIT_SUCCESS && run.child)
+	status = drain_out(&run, &origmask, loop(&run, &origmask));
+	if (status == EXIT_SUCCESS && run.child)
 		status = status_of(run.child_status);
 out_state:
 	if (run.opt.stats && run.started)
@@ -794,14 +848,14 @@ out_state:
 	free(run.evs);
 	pw_fmt_state_free(&run.fmt);
 	pw_record_opts_free(&run.ropts);
-	sink_free(&run.out);
 	pw_ptable_free(&run.pt);
 	pw_names_free(&run.names);
 	pw_procfs_free(&run.pfs);
 out_source:
 	pw_source_close(&run.src);
 out_output:
-	if (run.out.fd != STDOUT_FILENO)
+	sink_free(&run.out);
+	if (run.out.fd >= 0 && run.out.fd != STDOUT_FILENO)
 		close(run.out.fd);
 	options_free(&run.opt);
 	return status;

@@ -62,6 +62,7 @@ complete -c procwatch -n 'not __fish_procwatch_has_command' -s D -l duration -x 
 complete -c procwatch -n 'not __fish_procwatch_has_command' -l stats -d 'Counters on stderr at exit and on SIGUSR1'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -s r -l realtime -d 'Run with real-time priority (SCHED_FIFO)'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -l rcvbuf -x -d 'Kernel receive buffer in bytes'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -l queue -x -d 'Bytes of records kept for a slow reader (K, M, G)'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -l proc-root -x -a '(__fish_procwatch_proc_root)' -d 'Read process data from DIR instead of /proc'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -s h -l help -d 'Show the help and exit'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -s V -l version -d 'Show the version and exit'

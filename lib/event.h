@@ -113,6 +113,7 @@ struct pw_event {
 		} comm;
 		struct {
 			uint64_t count;
+			bool queue;	/* records procwatch's own output queue dropped, not events */
 		} lost;
 		struct {
 			int err;

@@ -357,7 +357,8 @@ int pw_record_walk(const struct pw_event *ev, struct pw_record_opts *o,
 	CHECK(ops->str(ctx, "event", pw_kind_name(ev->kind), strlen(pw_kind_name(ev->kind))));
 	if (ev->kind == PW_EV_LOST) {
 		CHECK(ops->num(ctx, "count", (long long)ev->u.lost.count));
-		return ev->cpu == PW_CPU_UNKNOWN ? ops->null(ctx, "cpu") : ops->num(ctx, "cpu", ev->cpu);
+		CHECK(ev->cpu == PW_CPU_UNKNOWN ? ops->null(ctx, "cpu") : ops->num(ctx, "cpu", ev->cpu));
+		return ev->u.lost.queue ? cstr(ops, ctx, "reason", "queue") : 0;
 	}
 	CHECK(ops->num(ctx, "pid", ev->pid));
 	if (ev->kind == PW_EV_COMM)

@@ -172,7 +172,7 @@ assert_help_lists() {
 @test "a long option missing its argument is a usage error naming the option" {
 	# named as typed, or by its short twin; never by a letter that is no option
 	local opt short
-	for opt in events/e format/f count/n rcvbuf; do
+	for opt in events/e format/f count/n rcvbuf queue; do
 		run --separate-stderr "$PROCWATCH" "--${opt%/*}"
 		assert_usage_error
 		if [[ $opt == */* ]]; then
@@ -226,6 +226,25 @@ assert_help_lists() {
 		run --separate-stderr "$PROCWATCH" "--rcvbuf=$n"
 		assert_usage_error
 		[[ $(usage_message) == *rcvbuf* ]] || die "--rcvbuf='$n': message does not name --rcvbuf"
+	done
+}
+
+@test "a bad --queue is a usage error" {
+	local n
+	for n in abc '' -1 1X 2T 1025G 12.5M K 99999999999999999999; do
+		run --separate-stderr "$PROCWATCH" "--queue=$n"
+		assert_usage_error
+		[[ $(usage_message) == *queue* ]] || die "--queue='$n': message does not name --queue"
+	done
+}
+
+@test "--queue takes bytes or K, M, G, T; 0 and 1T are accepted" {
+	local out=$BATS_TEST_TMPDIR/out n
+	for n in 0 4096 64K 1M 2G 1T; do
+		pw_json "$out" --queue="$n" -- sh -c 'exit 3'
+		[ "$status" -eq 3 ] || die "--queue=$n: status $status: $(cat "$out.err")"
+		[ ! -s "$out.err" ] || die "--queue=$n: stderr: $(cat "$out.err")"
+		[ "$(jq -s '[.[] | select(.event == "exit")] | length' "$out")" -eq 1 ]
 	done
 }
 

@@ -2,26 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Environment (set by 'make check'): PROCWATCH (the binary), PW_BIN (test
-# workloads), TOP_SRCDIR. Tests write only to $BATS_TEST_TMPDIR.
+# workloads), PW_SPAWN (the tagged spawner of the benchmark), TOP_SRCDIR.
+# Tests write only to $BATS_TEST_TMPDIR.
 
 bats_require_minimum_version 1.5.0
 
 : "${PROCWATCH:=$BATS_TEST_DIRNAME/../procwatch}"
 : "${PW_BIN:=$BATS_TEST_DIRNAME/bin}"
+: "${PW_SPAWN:=$BATS_TEST_DIRNAME/bench/pw-spawn}"
 : "${TOP_SRCDIR:=$BATS_TEST_DIRNAME/..}"
 export LC_ALL=C
 
-# jq_lines FILE: every line of FILE must be a JSON object; fails otherwise.
+# jq_lines FILE: every line of FILE must be one JSON object; fails otherwise.
 jq_lines() {
-	local n=0 line
-	while IFS= read -r line || [ -n "$line" ]; do
-		n=$((n + 1))
-		if ! printf '%s\n' "$line" | jq -e 'type == "object"' >/dev/null; then
-			echo "line $n is not a JSON object: $line" >&2
-			return 1
-		fi
-	done <"$1"
-	[ "$n" -gt 0 ] || { echo "no lines in $1" >&2; return 1; }
+	local bad
+	[ -s "$1" ] || { echo "no lines in $1" >&2; return 1; }
+	# one jq for the whole file: each line parsed on its own, as a reader would
+	bad=$(jq -R -r '(try (fromjson | type) catch "invalid") as $t | select($t != "object") |
+		"line \(input_line_number) is not a JSON object: \(.)"' "$1") || return 1
+	[ -z "$bad" ] || { echo "$bad" | head -5 >&2; return 1; }
 }
 
 # pw_json OUT -- ARGS...: run procwatch -f json with ARGS, stdout to OUT;

@@ -14,7 +14,7 @@ setup() {
 	OUT=$T/out
 	LOG=$T/log
 	KILL_FILE=$T/kill-at-teardown
-	STATS_RE='^procwatch: stats: fork=[0-9]+ exec=[0-9]+ exit=[0-9]+ uid=[0-9]+ gid=[0-9]+ sid=[0-9]+ ptrace=[0-9]+ comm=[0-9]+ coredump=[0-9]+ written=[0-9]+ filtered=[0-9]+ lost=[0-9]+ missing=[0-9]+$'
+	STATS_RE='^procwatch: stats: fork=[0-9]+ exec=[0-9]+ exit=[0-9]+ uid=[0-9]+ gid=[0-9]+ sid=[0-9]+ ptrace=[0-9]+ comm=[0-9]+ coredump=[0-9]+ written=[0-9]+ filtered=[0-9]+ lost=[0-9]+ dropped=[0-9]+ missing=[0-9]+$'
 }
 
 # Commands that wait for a flag stop at $T/done; processes listed in

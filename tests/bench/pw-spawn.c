@@ -6,20 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
 
 /*
- * Usage: pw-spawn PROG TAG N WORKERS ARGBYTES MAPFILE
+ * Usage: pw-spawn PROG TAG N WORKERS ARGBYTES MAPFILE [RATE]
  * Spawns N children of PROG (WORKERS processes in parallel, each running
- * its share one after another). Child i gets argv { PROG, "TAG-i" } plus,
+ * its share one after another, at most RATE children a second each when
+ * RATE is given). Child i gets argv { PROG, "TAG-i" } plus,
  * when ARGBYTES > 0, one argument of that many bytes that ends in its tag.
  * Each child's "pid argv1" goes to MAPFILE (worker w > 0 writes MAPFILE.w),
  * so a watcher's records can be checked against what really ran.
  */
-static int run(const char *prog, const char *tag, long first, long n, size_t argbytes, const char *path)
+static int run(const char *prog, const char *tag, long first, long n, size_t argbytes, const char *path,
+	       long rate)
 {
+	struct timespec t0;
 	char *big = NULL, name[128];
 	FILE *map = fopen(path, "w");
 	char *argv[4] = { (char *)prog, name, NULL, NULL };
@@ -37,9 +41,19 @@ static int run(const char *prog, const char *tag, long first, long n, size_t arg
 		big[argbytes] = '\0';
 		argv[2] = big;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (long i = first; i < first + n; i++) {
 		pid_t pid;
 		int r;
+
+		if (rate > 0) {
+			/* child k of this worker starts k/RATE seconds after the first */
+			long long ns = (long long)(i - first) * 1000000000ll / rate + t0.tv_nsec;
+			struct timespec at = { t0.tv_sec + ns / 1000000000, ns % 1000000000 };
+
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR)
+				;
+		}
 
 		snprintf(name, sizeof(name), "%s-%ld", tag, i);
 		if (big) {
@@ -64,12 +78,12 @@ static int run(const char *prog, const char *tag, long first, long n, size_t arg
 
 int main(int argc, char **argv)
 {
-	long n, workers, argbytes;
+	long n, workers, argbytes, rate = 0;
 	int status = 0;
 
-	if (argc != 7 || (n = atol(argv[3])) <= 0 || (workers = atol(argv[4])) <= 0 ||
-	    (argbytes = atol(argv[5])) < 0 || argbytes > 1 << 20) {
-		fprintf(stderr, "usage: pw-spawn PROG TAG N WORKERS ARGBYTES MAPFILE\n");
+	if ((argc != 7 && argc != 8) || (n = atol(argv[3])) <= 0 || (workers = atol(argv[4])) <= 0 ||
+	    (argbytes = atol(argv[5])) < 0 || argbytes > 1 << 20 || (argc == 8 && (rate = atol(argv[7])) <= 0)) {
+		fprintf(stderr, "usage: pw-spawn PROG TAG N WORKERS ARGBYTES MAPFILE [RATE]\n");
 		return 2;
 	}
 	for (long w = 0; w < workers; w++) {
@@ -89,7 +103,7 @@ int main(int argc, char **argv)
 				snprintf(path, sizeof(path), "%s.%ld", argv[6], w);
 			else
 				snprintf(path, sizeof(path), "%s", argv[6]);
-			r = run(argv[1], argv[2], first, share, (size_t)argbytes, path);
+			r = run(argv[1], argv[2], first, share, (size_t)argbytes, path, rate);
 
 			if (workers == 1) {
 				status = r;

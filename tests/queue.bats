@@ -1,0 +1,142 @@
+#!/usr/bin/env bats
+# queue.bats - a reader who stops reading: the bounded output queue
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+load helpers
+
+setup() {
+	OUT=$BATS_TEST_TMPDIR/out.json
+	MAP=$BATS_TEST_TMPDIR/map
+	KILL_FILE=$BATS_TEST_TMPDIR/kill
+}
+
+teardown() {
+	kill_recorded
+}
+
+# slow_reader SECONDS OPTION... -- COMMAND...: run procwatch -f json with the
+# options into a pipe whose reader sleeps SECONDS before it reads
+# everything into $OUT; procwatch's stderr goes to $OUT.err, its exit
+# status to $OUT.rc, and the time the reader woke (epoch seconds) to $OUT.woke.
+slow_reader() {
+	local secs=$1
+
+	shift
+	{ "$PROCWATCH" -f json "$@" 2>"$OUT.err"; echo $? >"$OUT.rc"; } |
+		{ sleep "$secs"; date +%s >"$OUT.woke"; cat; } >"$OUT"
+	jq_lines "$OUT"
+}
+
+# epoch seconds of each record, one per line
+record_seconds() {
+	jq -r '.time | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601' "$OUT"
+}
+
+@test "a reader who sleeps 5 s while 2,000 processes a second start loses nothing" {
+	local n=12000 bytes ev k
+	# 6 s at 2,000 a second: the reader sleeps through most of it
+	slow_reader 5 --stats -- "$PW_SPAWN" /bin/true q "$n" 1 0 "$MAP" 2000
+	[ "$(cat "$OUT.rc")" -eq 0 ] || die "exit status $(cat "$OUT.rc"): $(cat "$OUT.err")"
+	[ "$(wc -l <"$MAP")" -eq "$n" ]
+	# everything: fork, exec and exit of each child and of the command, nothing lost
+	[ "$(value '[.[] | select(.event == "lost")] | length')" -eq 0 ]
+	for ev in fork exec exit; do
+		k=$(value '[.[] | select(.event == $e)] | length' --arg e "$ev")
+		[ "$k" -eq $((n + 1)) ] || die "$ev records: $k, not $((n + 1))"
+	done
+	# each child pid once in each kind, and every child is one that ran
+	[ "$(value '[.[] | select(.event == "exit") | .pid] | unique | length')" -eq $((n + 1)) ]
+	[ "$(cut -d' ' -f1 "$MAP" | sort -u | comm -23 - <(jq -r 'select(.event == "exit") | .pid' "$OUT" | sort -u) | wc -l)" -eq 0 ]
+	# the reader really stalled: far more than a pipe holds was written before it woke
+	bytes=$(paste -d' ' <(record_seconds) <(awk '{ print length($0) + 1 }' "$OUT") |
+		awk -v woke="$(cat "$OUT.woke")" '$1 < woke - 1 { b += $2 } END { print b + 0 }')
+	[ "$bytes" -gt $((4 << 20)) ] || die "only $bytes bytes of records are older than the reader's wake-up"
+	grep -q "dropped=0 " "$OUT.err"
+}
+
+@test "beyond --queue the oldest records are dropped and a lost record counts them exactly" {
+	local n=6000 seen lost counted last_lost m
+	slow_reader 2 --stats --queue=256K -- "$PW_SPAWN" /bin/true q "$n" 1 0 "$MAP" 2000
+	[ "$(cat "$OUT.rc")" -eq 0 ] || die "exit status $(cat "$OUT.rc"): $(cat "$OUT.err")"
+	# a lost record of the queue: its own fields, and it stands alone
+	run jq -e -s '[.[] | select(.event == "lost")] | length >= 1 and all(.[]; (keys | sort) == ["count","cpu","event","reason","time"] and .reason == "queue" and .cpu == null and .count > 0)' "$OUT"
+	[ "$status" -eq 0 ] || die "lost records: $(select_events "$OUT" '.event == "lost"')"
+	# records written plus records dropped are the 3 per process there were
+	seen=$(value '[.[] | select(.event != "lost")] | length')
+	lost=$(value '[.[] | select(.event == "lost") | .count] | add')
+	[ $((seen + lost)) -eq $((3 * (n + 1))) ] || die "$seen written + $lost dropped != $((3 * (n + 1)))"
+	grep -q "dropped=$lost " "$OUT.err" || die "stats: $(cat "$OUT.err")"
+	# oldest first: after the last lost record, every child later than the
+	# earliest one there has all three of its records
+	last_lost=$(jq -s 'map(.event == "lost") | rindex(true)' "$OUT")
+	awk '{ print $1, NR }' "$MAP" >"$BATS_TEST_TMPDIR/index"
+	jq -r -s --argjson from "$last_lost" '.[$from + 1:][] | select(.event != "lost") | "\(.pid) \(.event)"' "$OUT" |
+		sort >"$BATS_TEST_TMPDIR/after"
+	m=$(join <(sort "$BATS_TEST_TMPDIR/index") "$BATS_TEST_TMPDIR/after" | awk 'NR == 1 || $2 < m { m = $2 } END { print m }')
+	[ -n "$m" ] || die "no child records after the lost record"
+	run awk -v m="$m" 'NR == FNR { idx[$1] = $2; next } idx[$1] > m { k[$1]++ }
+		END { for (p in idx) if (idx[p] > m && k[p] != 3) { print p, idx[p], k[p] + 0; bad = 1 } exit bad }' \
+		"$BATS_TEST_TMPDIR/index" "$BATS_TEST_TMPDIR/after"
+	[ "$status" -eq 0 ] || die "children after the gap without all three records (pid index count): $output"
+	# and the newest survive: the command's own exit is the last record
+	[ "$(value 'last | .event')" = exit ]
+}
+
+@test "a queue-lost record in text is one line saying so" {
+	{ "$PROCWATCH" -f text --queue=64K -- "$PW_SPAWN" /bin/true q 3000 1 0 "$MAP" 2000 2>"$OUT.err"; } |
+		{ sleep 1; cat; } >"$OUT"
+	[ ! -s "$OUT.err" ] || die "stderr: $(cat "$OUT.err")"
+	grep -Eq '^[0-9T:.-]+Z lost count=[1-9][0-9]* reason=queue$' "$OUT" || die "no lost line: $(grep lost "$OUT")"
+	assert_no_control "$OUT"
+}
+
+# start_behind_fifo: procwatch -f json watching the whole system into a
+# FIFO that this shell opens as fd 4 but does not read; 1,000 processes
+# then fill the pipe, and the rest waits in procwatch's queue. Sets PW.
+start_behind_fifo() {
+	local fifo=$BATS_TEST_TMPDIR/fifo
+	mkfifo "$fifo"
+	"$PROCWATCH" -f json >"$fifo" 2>"$OUT.err" 3>&- &
+	PW=$!
+	echo "$PW procwatch KILL" >>"$KILL_FILE"
+	exec 4<"$fifo"
+	# subscribed: its connector socket is bound (what happens next is in the events)
+	wait_for 10 awk -v pid="$PW" '$2 == 11 && $3 == pid { found = 1 } END { exit !found }' /proc/net/netlink
+	"$PW_SPAWN" /bin/true q 1000 1 0 "$MAP"
+	sleep 0.5
+	kill -0 "$PW" || die "procwatch is gone: $(cat "$OUT.err")"
+}
+
+@test "at SIGTERM procwatch waits for the reader; a second SIGTERM gives up and says how much" {
+	local rc=0
+	start_behind_fifo
+	kill -TERM "$PW"
+	sleep 0.5
+	kill -0 "$PW" || die "procwatch did not wait for the reader: $(cat "$OUT.err")"
+	kill -TERM "$PW"
+	wait "$PW" || rc=$?
+	exec 4<&-
+	[ "$rc" -eq 1 ]
+	grep -Eq '^procwatch: output blocked: [1-9][0-9]* records not written$' "$OUT.err" ||
+		die "stderr: $(cat "$OUT.err")"
+	[ "$(wc -l <"$OUT.err")" -eq 1 ]
+}
+
+@test "a reader who comes back after SIGTERM gets every record" {
+	local rc=0
+	start_behind_fifo
+	kill -TERM "$PW"
+	sleep 0.3
+	kill -0 "$PW" || die "procwatch did not wait for the reader"
+	cat <&4 >"$OUT" &
+	exec 4<&-
+	wait "$PW" || rc=$?
+	wait
+	[ "$rc" -eq 0 ] || die "exit status $rc: $(cat "$OUT.err")"
+	no_stderr
+	jq_lines "$OUT"
+	[ "$(value '[.[] | select(.event == "lost")] | length')" -eq 0 ]
+	# the exit of every child
+	run comm -23 <(cut -d' ' -f1 "$MAP" | sort -u) <(jq -r 'select(.event == "exit") | .pid' "$OUT" | sort -u)
+	[ -z "$output" ] || die "children without an exit record: $output"
+}
