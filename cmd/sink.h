@@ -8,7 +8,7 @@
 
 #include "event.h"
 
-#define SINK_QUEUE_DEFAULT (128ul << 20)	/* bytes queued while the reader is not reading */
+#define SINK_QUEUE_DEFAULT (256ul << 20)	/* bytes queued while the reader is not reading */
 
 struct sink_block;
 

@@ -23,6 +23,12 @@ jq_lines() {
 	[ -z "$bad" ] || { echo "$bad" | head -5 >&2; return 1; }
 }
 
+# valgrind_skip REASON: skip this test in the valgrind run (tests/valgrind.sh),
+# where procwatch is valgrind's process and runs many times slower.
+valgrind_skip() {
+	[ -z "${PW_VALGRIND:-}" ] || skip "under valgrind: $1"
+}
+
 # pw_json OUT -- ARGS...: run procwatch -f json with ARGS, stdout to OUT;
 # sets $status and leaves stderr in $OUT.err. Every line is checked by jq.
 pw_json() {

@@ -268,6 +268,7 @@ ten_thousand() {
 }
 
 @test "text: a deleted executable stays on one line" {
+	valgrind_skip "valgrind slows procwatch down too much to read short-lived processes in time"
 	local prog=$DIR/doomed-sleep
 	cp /bin/sleep "$prog"
 	pw_text -- sh -c 'exec 3<"$1" && rm -- "$1" && exec /proc/self/fd/3 0.3' sh "$prog"
@@ -295,6 +296,7 @@ MEMFD_PERL='
 '
 
 @test "exec from a memfd: the record is valid, exe is the memfd" {
+	valgrind_skip "procwatch's own process is valgrind's"
 	command -v perl >/dev/null || skip "perl is not installed"
 	timeout 5 perl -e "$MEMFD_PERL" "$(uname -m)" "$(readlink -f /bin/sleep)" ||
 		skip "perl cannot exec from a memfd here"
@@ -345,6 +347,7 @@ MEMFD_PERL='
 DEEP='if [ "$1" -lt 500 ]; then sh -c "$0" "$0" $(($1 + 1)); else sleep 0.3; exit 7; fi; exit $?'
 
 @test "ancestry 500 levels deep: every level, then procwatch and its ancestors; the status passes through" {
+	valgrind_skip "procwatch's own process is valgrind's"
 	local want chain
 	want=$(jq -nc --arg s "$DEEP" '[range(500; 0; -1) | ["sh", "-c", $s, $s, tostring]]')
 	chain=$(proc_chain "$ME")

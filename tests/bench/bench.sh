@@ -1,10 +1,11 @@
 #!/bin/sh
-# bench.sh - procwatch benchmarks: start-up scan time and memory over a long run
+# bench.sh - procwatch benchmarks: watchers side by side, start-up scan time, memory, soak
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Usage: bench.sh BUILDDIR   (run by 'make bench', as root for the scan part)
 # Environment: PW_BENCH_PROCS (processes for the scan, default 2000),
-#              PW_BENCH_FORKS (short-lived processes for the memory run, default 1000000).
+#              PW_BENCH_FORKS (short-lived processes for the memory run, default 1000000),
+#              PW_SOAK_SECONDS (length of the soak, default 1800).
 set -eu
 top=${1:?usage: bench.sh BUILDDIR}
 procs=${PW_BENCH_PROCS:-2000}
@@ -47,3 +48,7 @@ while kill -0 "$pw" 2>/dev/null; do
 done
 wait "$pw" || true
 echo "RSS at the end: ${last} KiB; peak RSS (VmHWM): ${peak} KiB"
+
+echo
+echo "## Soak: ${PW_SOAK_SECONDS:-1800} s of mixed storm"
+bash "$(dirname "$0")/soak.sh" "$top"

@@ -1,0 +1,41 @@
+#!/bin/bash
+# valgrind.sh - the live bats tests once more, with procwatch under valgrind
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Usage: tests/valgrind.sh BUILDDIR [BATS_FILE]...
+# Every procwatch a test starts runs under memcheck with leak checking; a
+# memory error or a leak makes it exit 99 (failing its test) and leaves a
+# report, and any report at all fails this script, also from a run whose
+# status a test does not look at. Tests about procwatch's own process (its
+# exe, or a copy run by another user) skip themselves: under valgrind that
+# process is valgrind's.
+set -u
+top=$(cd "${1:?usage: valgrind.sh BUILDDIR [BATS_FILE]...}" && pwd)
+shift
+src=$(cd "$(dirname "$0")/.." && pwd)
+[ $# -gt 0 ] || set -- "$src"/tests/*.bats
+
+command -v valgrind >/dev/null || { echo "valgrind.sh: valgrind is not installed" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+cat >"$work/procwatch" <<WRAP
+#!/bin/sh
+exec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible \\
+	--errors-for-leak-kinds=definite,indirect,possible --track-fds=no --log-file="$work/report.%p" \\
+	"$top/procwatch" "\$@"
+WRAP
+chmod 755 "$work/procwatch"
+
+PROCWATCH=$work/procwatch PW_VALGRIND=1 PW_BIN=$top/tests/bin PW_SPAWN=$top/tests/bench/pw-spawn \
+	TOP_SRCDIR=$src LC_ALL=C bats "$@"
+status=$?
+reports=0
+for r in "$work"/report.*; do
+	[ -s "$r" ] || continue
+	reports=$((reports + 1))
+	echo "valgrind report ${r##*.}:"
+	cat "$r"
+done
+echo "valgrind.sh: $reports valgrind reports"
+[ "$status" -eq 0 ] && [ "$reports" -eq 0 ]
