@@ -465,70 +465,106 @@ nomem:
 	return EXIT_FAILURE;
 }
 
-/*
- * Take one batch from the socket, enrich, format and write it. Returns -1
- * to go on, or an exit status.
- */
-static int process_batch(struct run *run, int *nread)
-{
-	bool rel[BATCH], show[BATCH], born_tracked[BATCH];
-	struct births births = { .n = 0 };
-	int n = pw_source_read(run->src, run->evs, BATCH);
+/* Events taken from the socket and not written yet, with what was decided about each. */
+struct batch {
+	int n;
+	bool rel[BATCH];	/* about a process procwatch reports on */
+	bool show[BATCH];	/* and shown */
+	bool born_tracked[BATCH];	/* a fork into the traced tree */
+	struct births births;
+};
 
-	*nread = n > 0 ? n : 0;
-	if (n < 0) {
-		fprintf(stderr, "procwatch: receive: %s\n", strerror(-n));
-		return EXIT_FAILURE;
-	}
-	for (int i = 0; i < n; i++) {
+/*
+ * Append to b what the socket holds now, and read /proc for the new execs
+ * at once. Returns the number of events taken, or -errno.
+ */
+static int take(struct run *run, struct batch *b)
+{
+	int first = b->n, n = pw_source_read(run->src, run->evs + first, (size_t)(BATCH - first));
+
+	if (n <= 0)
+		return n;
+	b->n += n;
+	for (int i = first; i < b->n; i++) {
 		struct pw_event *ev = &run->evs[i];
 
 		if (ev->kind < PW_EV_NKINDS)
 			run->stats.received[ev->kind]++;
 		else if (ev->kind == PW_EV_LOST)
 			run->stats.lost += ev->u.lost.count;
-		rel[i] = relevant(run, &births, ev, &born_tracked[i]);
-		show[i] = rel[i] && shown(run, ev);
+		b->rel[i] = relevant(run, &b->births, ev, &b->born_tracked[i]);
+		b->show[i] = b->rel[i] && shown(run, ev);
 	}
 
 	/* exec first: a short-lived process takes its command line with it */
-	for (int i = 0; i < n; i++) {
+	for (int i = first; i < b->n; i++) {
 		struct pw_event *ev = &run->evs[i];
 
-		if (!rel[i] || ev->kind != PW_EV_EXEC)
+		if (!b->rel[i] || ev->kind != PW_EV_EXEC)
 			continue;
-		if (superseded(run->evs, n, i)) {
+		if (superseded(run->evs, b->n, i)) {
 			/* what /proc shows now belongs to the later exec: nothing of this one is known */
 			ev->proc.have = ev->proc.inherit = 0;
 			ev->proc.missing = PW_F_ALL;
 			continue;
 		}
 		if (pw_procfs_read(run->pfs, ev->pid, PW_F_ALL | PW_F_IDS_AT_EXEC, &ev->proc) < 0)
-			goto nomem;
+			return -ENOMEM;
+	}
+	return n;
+}
+
+/*
+ * Take one batch from the socket, enrich, format and write it. Returns -1
+ * to go on, or an exit status.
+ */
+static int process_batch(struct run *run, int *nread)
+{
+	static struct batch b;
+	int r;
+
+	b.n = 0;
+	b.births.n = 0;
+	r = take(run, &b);
+	*nread = r > 0 ? r : 0;
+	if (r == -ENOMEM)
+		goto nomem;
+	if (r < 0) {
+		fprintf(stderr, "procwatch: receive: %s\n", strerror(-r));
+		return EXIT_FAILURE;
 	}
 
 	pw_record_opts_clocks(&run->ropts);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < b.n; i++) {
 		struct pw_event *ev = &run->evs[i];
 
-		if (!rel[i])
+		if (!b.rel[i])
 			continue;
+		if (b.show[i] && b.n <= BATCH - 2) {
+			/*
+			 * Before each record is formatted: an exec that arrived
+			 * meanwhile is read now, not after the whole batch.
+			 */
+			if (take(run, &b) == -ENOMEM)
+				goto nomem;
+			*nread = b.n;
+		}
 		if (ev->kind == PW_EV_FORK && !ev->thread) {
 			/* a new process: a pid still in the table belonged to one that is gone */
 			struct pw_pentry *e = pw_ptable_fork(run->pt, ev->ppid, ev->pid);
 
 			if (!e)
 				goto nomem;
-			if (born_tracked[i])
+			if (b.born_tracked[i])
 				e->flags |= PW_PT_TRACKED;
 		}
 		/* the table must follow every fork, exec, exit, comm, uid and gid, shown or not */
 		if (ev->kind != PW_EV_LOST &&
-		    (show[i] || ev->kind == PW_EV_FORK || ev->kind == PW_EV_EXEC || ev->kind == PW_EV_COMM ||
+		    (b.show[i] || ev->kind == PW_EV_FORK || ev->kind == PW_EV_EXEC || ev->kind == PW_EV_COMM ||
 		     ev->kind == PW_EV_UID || ev->kind == PW_EV_GID) &&
 		    pw_ptable_apply(run->pt, ev) < 0)
 			goto nomem;
-		if (show[i] && !run->done && passes(run, ev) && emit(run, ev) < 0)
+		if (b.show[i] && !run->done && passes(run, ev) && emit(run, ev) < 0)
 			goto nomem;
 		if (run->out_err && !run->child)
 			return EXIT_SUCCESS;	/* main() tells the status from out_err */
