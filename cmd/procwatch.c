@@ -28,7 +28,7 @@
 /* Counters for --stats. */
 struct stats {
 	unsigned long long received[PW_EV_NKINDS];
-	unsigned long long written;	/* records, lost records included */
+	unsigned long long written;	/* records formatted, lost records included */
 	unsigned long long filtered;	/* process records left out by a filter */
 	unsigned long long lost;	/* events the kernel dropped */
 	/* records the output queue dropped: struct sink counts them */
@@ -126,8 +126,11 @@ static void print_stats(const struct run *run)
 	fprintf(stderr, "procwatch: stats:");
 	for (unsigned k = 0; k < PW_EV_NKINDS; k++)
 		fprintf(stderr, " %s=%llu", pw_event_names[k], s->received[k]);
+	/* formatted (and the queue's lost records), but not dropped by the queue nor still waiting in it */
 	fprintf(stderr, " written=%llu filtered=%llu lost=%llu dropped=%llu missing=%llu\n",
-		s->written - run->out.dropped_total, s->filtered, s->lost, run->out.dropped_total, s->partial);
+		s->written + run->out.lost_records - run->out.dropped_total - sink_queued_records(&run->out),
+		s->filtered, s->lost,
+		run->out.dropped_total, s->partial);
 }
 
 /*
@@ -343,15 +346,11 @@ static int queue_lost(void *ctx, unsigned long long count, uint64_t ts_ns, struc
 {
 	struct run *run = ctx;
 	struct pw_event ev = { .kind = PW_EV_LOST, .cpu = PW_CPU_UNKNOWN, .ts_ns = ts_ns };
-	int r;
 
 	ev.u.lost.count = count;
 	ev.u.lost.queue = true;
-	r = run->opt.format == FORMAT_JSON ? pw_format_json(&ev, &run->ropts, &run->fmt, out) :
-					     pw_format_text(&ev, &run->ropts, &run->fmt, out);
-	if (r == 0)
-		run->stats.written++;
-	return r;
+	return run->opt.format == FORMAT_JSON ? pw_format_json(&ev, &run->ropts, &run->fmt, out) :
+						pw_format_text(&ev, &run->ropts, &run->fmt, out);
 }
 
 /* Queue what is buffered and write what the reader takes. Returns false when the output is gone. */

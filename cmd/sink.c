@@ -129,7 +129,8 @@ static int enqueue(struct sink *s, const char *p, size_t n)
 {
 	struct sink_block *t = s->tail;
 
-	if (!t || t->cap - t->len < n) {
+	/* a block begun on is not added to: its records could not be dropped */
+	if (!t || t->off || t->cap - t->len < n) {
 		size_t cap = n > BLOCK_MIN ? n : BLOCK_MIN;
 
 		if (cap == BLOCK_MIN && s->spare) {
@@ -227,8 +228,9 @@ static int write_lost(struct sink *s)
 	if (w < 0)
 		return (int)w;
 	if (w == 0)
-		return 0;
+		return 0;	/* not begun: formatted again next time, with what is dropped meanwhile */
 	s->dropped = 0;
+	s->lost_records++;
 	return 1;
 }
 

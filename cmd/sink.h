@@ -31,6 +31,7 @@ struct sink {
 	unsigned long long dropped;	/* records dropped and not yet reported by a lost record */
 	uint64_t dropped_ts;	/* monotonic time of the first of them */
 	unsigned long long dropped_total;
+	unsigned long long lost_records;	/* lost records for drops begun on the output */
 	sink_lost_fn lost;
 	void *lost_ctx;
 };
