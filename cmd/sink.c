@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "strutil.h"
 
 #define BLOCK_MIN 65536
+#define TRIM_ABOVE (4u << 20)	/* a queue that grew beyond this returns its memory once empty */
 
 /* Whole records, oldest first; only the head can be partly written. */
 struct sink_block {
@@ -153,6 +155,8 @@ static int enqueue(struct sink *s, const char *p, size_t n)
 	t->len += n;
 	t->nrec += count_lines(p, n);
 	s->queued += n;
+	if (s->queued > s->peak)
+		s->peak = s->queued;
 	return 0;
 }
 
@@ -256,6 +260,11 @@ static int write_queue(struct sink *s)
 		if (b->off < b->len)
 			return 0;	/* the reader has enough for now */
 		pop(s);
+	}
+	if (s->peak > TRIM_ABOVE) {
+		/* the reader caught up after a long stall: give the memory back */
+		malloc_trim(0);
+		s->peak = 0;
 	}
 	return 0;
 }

@@ -27,6 +27,7 @@ struct sink {
 	struct sink_block *head, *tail;
 	struct sink_block *spare;	/* an empty block kept for the next flush */
 	size_t queued;		/* bytes in the queue not yet written */
+	size_t peak;		/* most bytes queued since the queue was last empty after a trim */
 	size_t limit;		/* --queue: beyond it, the oldest records are dropped */
 	unsigned long long dropped;	/* records dropped and not yet reported by a lost record */
 	uint64_t dropped_ts;	/* monotonic time of the first of them */
