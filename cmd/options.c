@@ -6,6 +6,7 @@
 #include <math.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +133,8 @@ static int parse_size(const char *s, size_t *out)
 		return -EINVAL;
 	memcpy(num, s, len);
 	num[len] = '\0';
-	if (pw_parse_ulong(num, 0, (1ul << 40) >> shift, &v) < 0)
+	if (pw_parse_ulong(num, 0, ULONG_MAX, &v) < 0 || (unsigned long long)v > (1ull << 40) >> shift ||
+	    v > SIZE_MAX >> shift)
 		return -EINVAL;
 	*out = (size_t)v << shift;
 	return 0;
@@ -318,8 +320,8 @@ void options_parse(int argc, char **argv, struct options *o)
 			break;
 		case OPT_QUEUE:
 			if (parse_size(optarg, &o->queue) < 0)
-				usage_error("invalid --queue '%s': expected bytes, or a number with K, M or G, "
-					    "up to 1T", optarg);
+				usage_error("invalid --queue '%s': expected bytes, or a number with K, M, G "
+					    "or T, up to 1T", optarg);
 			break;
 		case OPT_PROC_ROOT:
 			o->proc_root = optarg;

@@ -58,6 +58,7 @@ struct run {
 	struct timespec deadline;	/* --duration */
 	sigset_t ignored;	/* signals ignored when procwatch started */
 	bool started;		/* the run got as far as reading events: --stats has something to say */
+	bool reopen;		/* SIGHUP with -o: open FILE again once no record is half written */
 	bool done;
 };
 
@@ -126,9 +127,13 @@ static void print_stats(const struct run *run)
 	fprintf(stderr, "procwatch: stats:");
 	for (unsigned k = 0; k < PW_EV_NKINDS; k++)
 		fprintf(stderr, " %s=%llu", pw_event_names[k], s->received[k]);
-	/* formatted (and the queue's lost records), but not dropped by the queue nor still waiting in it */
+	/*
+	 * formatted (and the queue's lost records), but not dropped by the
+	 * queue, thrown away after a write error, nor still waiting in it
+	 */
 	fprintf(stderr, " written=%llu filtered=%llu lost=%llu dropped=%llu missing=%llu\n",
-		s->written + run->out.lost_records - run->out.dropped_total - sink_queued_records(&run->out),
+		s->written + run->out.lost_records - run->out.dropped_total - sink_queued_records(&run->out) -
+			run->out.discarded,
 		s->filtered, s->lost,
 		run->out.dropped_total, s->partial);
 }
@@ -479,7 +484,10 @@ struct batch {
  */
 static int take(struct run *run, struct batch *b)
 {
-	int first = b->n, n = pw_source_read(run->src, run->evs + first, (size_t)(BATCH - first));
+	int first = b->n;
+	/* the drop counter is read once a batch */
+	int n = first ? pw_source_read_more(run->src, run->evs + first, (size_t)(BATCH - first)) :
+			pw_source_read(run->src, run->evs, BATCH);
 
 	if (n <= 0)
 		return n;
@@ -642,6 +650,11 @@ static int loop(struct run *run, const sigset_t *waitmask)
 		}
 		if (got_signal == SIGHUP && run->opt.output) {
 			got_signal = 0;
+			run->reopen = true;
+		}
+		/* a record begun on the old output is finished there first */
+		if (run->reopen && !sink_partial(&run->out)) {
+			run->reopen = false;
 			reopen_output(run);
 		}
 		now = now_mono();
@@ -869,8 +882,11 @@ int main(int argc, char **argv)
 	}
 	if (run.opt.command) {
 		status = spawn(&run, &origmask);
-		if (status)
+		if (status) {
+			/* what --snapshot wrote still reaches the reader */
+			status = drain_out(&run, &origmask, status);
 			goto out_state;
+		}
 	}
 	status = drain_out(&run, &origmask, loop(&run, &origmask));
 	if (status == EXIT_SUCCESS && run.child)

@@ -2,7 +2,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
 #include <malloc.h>
+#endif
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@ struct sink_block {
 	size_t off;		/* bytes of data already written */
 	size_t cap;
 	unsigned long nrec;	/* records (lines) in data */
+	uint64_t ts_ns;		/* monotonic time its first record was queued */
 	char data[];
 };
 
@@ -127,34 +130,58 @@ static ssize_t put(struct sink *s, const char *p, size_t n)
 	return (ssize_t)done;
 }
 
+/* A new empty block at the tail, for at least n bytes. Returns it, or NULL. */
+static struct sink_block *new_block(struct sink *s, size_t n)
+{
+	size_t cap = n > BLOCK_MIN ? n : BLOCK_MIN;
+	struct sink_block *t;
+
+	if (cap == BLOCK_MIN && s->spare) {
+		t = s->spare;
+		s->spare = NULL;
+	} else if (!(t = malloc(sizeof(*t) + cap))) {
+		return NULL;
+	}
+	t->next = NULL;
+	t->len = t->off = 0;
+	t->cap = cap;
+	t->nrec = 0;
+	t->ts_ns = now_ns();
+	if (s->tail)
+		s->tail->next = t;
+	else
+		s->head = t;
+	s->tail = t;
+	return t;
+}
+
+/*
+ * Append whole records p[0..n) to the queue: as many as fit into the last
+ * block, the rest into a new one, so that blocks are full and memory stays
+ * near the bound. Returns 0 or -ENOMEM.
+ */
 static int enqueue(struct sink *s, const char *p, size_t n)
 {
-	struct sink_block *t = s->tail;
+	while (n) {
+		struct sink_block *t = s->tail;
+		size_t room = t && !t->off ? t->cap - t->len : 0;	/* a block begun on takes no more */
+		const char *end;
+		size_t k = n;
 
-	/* a block begun on is not added to: its records could not be dropped */
-	if (!t || t->off || t->cap - t->len < n) {
-		size_t cap = n > BLOCK_MIN ? n : BLOCK_MIN;
-
-		if (cap == BLOCK_MIN && s->spare) {
-			t = s->spare;
-			s->spare = NULL;
-		} else if (!(t = malloc(sizeof(*t) + cap))) {
-			return -ENOMEM;
+		if (n > room) {
+			end = room ? memrchr(p, '\n', room) : NULL;
+			if (end)
+				k = (size_t)(end - p) + 1;
+			else if (!(t = new_block(s, n)))
+				return -ENOMEM;
 		}
-		t->next = NULL;
-		t->len = t->off = 0;
-		t->cap = cap;
-		t->nrec = 0;
-		if (s->tail)
-			s->tail->next = t;
-		else
-			s->head = t;
-		s->tail = t;
+		memcpy(t->data + t->len, p, k);
+		t->len += k;
+		t->nrec += count_lines(p, k);
+		s->queued += k;
+		p += k;
+		n -= k;
 	}
-	memcpy(t->data + t->len, p, n);
-	t->len += n;
-	t->nrec += count_lines(p, n);
-	s->queued += n;
 	if (s->queued > s->peak)
 		s->peak = s->queued;
 	return 0;
@@ -185,7 +212,7 @@ static void drop_oldest(struct sink *s)
 		if (!b)
 			break;
 		if (!s->dropped)
-			s->dropped_ts = now_ns();
+			s->dropped_ts = b->ts_ns;
 		s->dropped += b->nrec;
 		s->dropped_total += b->nrec;
 		s->queued -= b->len;
@@ -222,6 +249,7 @@ static int write_lost(struct sink *s)
 		b->len = b->cap = rec.len;
 		b->off = (size_t)w;
 		b->nrec = 1;
+		b->ts_ns = s->dropped_ts;
 		b->next = s->head;
 		s->head = b;
 		if (!s->tail)
@@ -263,7 +291,9 @@ static int write_queue(struct sink *s)
 	}
 	if (s->peak > TRIM_ABOVE) {
 		/* the reader caught up after a long stall: give the memory back */
+#ifdef __GLIBC__
 		malloc_trim(0);
+#endif
 		s->peak = 0;
 	}
 	return 0;
@@ -271,6 +301,7 @@ static int write_queue(struct sink *s)
 
 static void discard(struct sink *s)
 {
+	s->discarded += sink_queued_records(s) + (s->buf.len ? count_lines(s->buf.data, s->buf.len) : 0);
 	while (s->head)
 		pop(s);
 	s->buf.len = 0;
@@ -298,12 +329,17 @@ fail:
 	return r;
 }
 
+bool sink_partial(const struct sink *s)
+{
+	return s->head && s->head->off;
+}
+
 unsigned long long sink_queued_records(const struct sink *s)
 {
 	unsigned long long n = 0;
 
 	for (const struct sink_block *b = s->head; b; b = b->next)
-		n += b->nrec;
+		n += b->off ? count_lines(b->data + b->off, b->len - b->off) : b->nrec;
 	return n;
 }
 

@@ -30,9 +30,10 @@ struct sink {
 	size_t peak;		/* most bytes queued since the queue was last empty after a trim */
 	size_t limit;		/* --queue: beyond it, the oldest records are dropped */
 	unsigned long long dropped;	/* records dropped and not yet reported by a lost record */
-	uint64_t dropped_ts;	/* monotonic time of the first of them */
+	uint64_t dropped_ts;	/* monotonic time the first of them was queued */
 	unsigned long long dropped_total;
 	unsigned long long lost_records;	/* lost records for drops begun on the output */
+	unsigned long long discarded;	/* records thrown away when writing failed */
 	sink_lost_fn lost;
 	void *lost_ctx;
 };
@@ -54,6 +55,9 @@ int sink_attach(struct sink *s, int fd);
  * (-EPIPE when the reader is gone) after discarding everything.
  */
 int sink_flush(struct sink *s);
+
+/* Whether a record is partly written: the output must not change before it is finished. */
+bool sink_partial(const struct sink *s);
 
 /* Whether records wait in the queue for the reader. */
 static inline bool sink_pending(const struct sink *s)

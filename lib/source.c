@@ -288,7 +288,7 @@ static void count_drops(struct pw_source *src, struct pw_event *evs, size_t max)
 	src->drops = d;
 }
 
-int pw_source_read(struct pw_source *src, struct pw_event *evs, size_t max)
+static int read_events(struct pw_source *src, struct pw_event *evs, size_t max, bool drops)
 {
 	src->evs = evs;
 	src->nev = 0;
@@ -304,8 +304,19 @@ int pw_source_read(struct pw_source *src, struct pw_event *evs, size_t max)
 		if (!src->subscribed && src->acked)
 			break;
 	}
-	count_drops(src, evs, max);
+	if (drops)
+		count_drops(src, evs, max);
 	return (int)src->nev;
+}
+
+int pw_source_read(struct pw_source *src, struct pw_event *evs, size_t max)
+{
+	return read_events(src, evs, max, true);
+}
+
+int pw_source_read_more(struct pw_source *src, struct pw_event *evs, size_t max)
+{
+	return read_events(src, evs, max, false);
 }
 
 /* Wait up to ACK_TIMEOUT_MS for the kernel's answer to our LISTEN. */

@@ -55,6 +55,13 @@ int pw_source_fd(const struct pw_source *src);
  */
 int pw_source_read(struct pw_source *src, struct pw_event *evs, size_t max);
 
+/*
+ * The same, but without reading the socket's drop counter (a file in
+ * /proc): for reading again soon after pw_source_read(), which counts the
+ * drops of both.
+ */
+int pw_source_read_more(struct pw_source *src, struct pw_event *evs, size_t max);
+
 /* Number of datagrams rejected by validation so far. */
 unsigned long pw_source_rejected(const struct pw_source *src);
 

@@ -208,6 +208,43 @@ static void test_drops_between_reads(void)
 	pw_buf_free(&out);
 }
 
+/* Lines in b. */
+static long lines(const struct pw_buf *b)
+{
+	long k = 0;
+
+	for (size_t i = 0; i < b->len; i++)
+		k += b->data[i] == '\n';
+	return k;
+}
+
+static void test_queued_records(void)
+{
+	struct pw_buf out = { 0 };
+	struct sink s;
+	int p[2];
+
+	/* what the reader has whole plus what waits is all there is, a line begun included */
+	small_pipe(p);
+	sink_init(&s, 1 << 20, fake_lost, NULL);
+	CHECK_INT(sink_attach(&s, p[1]), 0);
+	for (int i = 0; i < 60; i++)
+		add_record(&s, i);
+	CHECK_INT(sink_flush(&s), 0);
+	for (int round = 0; round < 100 && sink_pending(&s); round++) {
+		drain_pipe(p[0], &out);
+		CHECK_INT(lines(&out) + (long)sink_queued_records(&s), 60);
+		CHECK_INT(sink_flush(&s), 0);
+	}
+	drain_pipe(p[0], &out);
+	CHECK_INT(lines(&out), 60);
+	CHECK_INT(sink_queued_records(&s), 0);
+	sink_free(&s);
+	close(p[0]);
+	close(p[1]);
+	pw_buf_free(&out);
+}
+
 static void test_reader_gone(void)
 {
 	struct sink s;
@@ -224,6 +261,8 @@ static void test_reader_gone(void)
 	add_record(&s, 20);
 	CHECK_INT(sink_flush(&s), -EPIPE);
 	CHECK(!sink_pending(&s));
+	/* 4 records reached the pipe; the other 17 are counted as thrown away */
+	CHECK_INT(s.discarded, 17);
 	sink_free(&s);
 	close(p[1]);
 }
@@ -258,6 +297,7 @@ int main(void)
 	UNIT_RUN(test_oldest_dropped_counted);
 	UNIT_RUN(test_queue_zero);
 	UNIT_RUN(test_drops_between_reads);
+	UNIT_RUN(test_queued_records);
 	UNIT_RUN(test_reader_gone);
 	UNIT_RUN(test_regular_file_never_queues);
 	return unit_done();
