@@ -19,10 +19,10 @@ teardown() {
 # everything into $OUT; procwatch's stderr goes to $OUT.err, its exit
 # status to $OUT.rc, and the time the reader woke (epoch seconds) to $OUT.woke.
 slow_reader() {
-	local secs=$1
+	local secs=$1 rc
 
 	shift
-	{ "$PROCWATCH" -f json "$@" 2>"$OUT.err"; echo $? >"$OUT.rc"; } |
+	{ rc=0; "$PROCWATCH" -f json "$@" 2>"$OUT.err" || rc=$?; echo "$rc" >"$OUT.rc"; } |
 		{ sleep "$secs"; date +%s >"$OUT.woke"; cat; } >"$OUT"
 	jq_lines "$OUT"
 }
@@ -149,4 +149,21 @@ start_behind_fifo() {
 	# the exit of every child
 	run comm -23 <(cut -d' ' -f1 "$MAP" | sort -u) <(jq -r 'select(.event == "exit") | .pid' "$OUT" | sort -u)
 	[ -z "$output" ] || die "children without an exit record: $output"
+}
+
+@test "--snapshot records reach a slow reader also when COMMAND cannot be run" {
+	local fast slow rc
+	# -p 1: every process; with COMMAND alone nothing runs in its tree yet
+	"$PROCWATCH" -f json --snapshot -p 1 -- /nonexistent/command >"$OUT.fast" 2>/dev/null || true
+	fast=$(jq -s '[.[] | select(.event == "exist")] | length' "$OUT.fast")
+	{ rc=0; "$PROCWATCH" -f json --snapshot -p 1 -- /nonexistent/command 2>"$OUT.err" || rc=$?; echo "$rc" >"$OUT.rc"; } |
+		{ sleep 1; cat; } >"$OUT"
+	[ "$(cat "$OUT.rc")" -eq 127 ]
+	grep -q '^procwatch: /nonexistent/command: No such file or directory$' "$OUT.err"
+	# more than a pipe holds, so the queue must have had them
+	[ "$(wc -c <"$OUT.fast")" -gt 65536 ] || skip "the snapshot fits in a pipe here ($(wc -c <"$OUT.fast") bytes)"
+	jq_lines "$OUT"
+	slow=$(value '[.[] | select(.event == "exist")] | length')
+	# the same processes, give or take a few that started or ended in between
+	[ "$slow" -ge $((fast - 20)) ] || die "$slow exist records to a slow reader, $fast to a fast one"
 }
