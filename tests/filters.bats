@@ -445,6 +445,7 @@ UNDER_ONLY='map(.event) == ["fork", "exec", "exit"] and ([.[].pid] | unique | le
 }
 
 @test "--under PATTERN: an ancestor whose executable matches" {
+	valgrind_skip "valgrind slows procwatch down too much to read short-lived processes in time"
 	pw_under --under "$T/under-exe/*"
 	check "$UNDER_ONLY" --arg s 0.052
 	check "$FULL_CHAIN" --argjson pw "$PW"
