@@ -61,6 +61,17 @@ static void drain_pipe(int fd, struct pw_buf *out)
 	}
 }
 
+/* The reader comes back and reads until nothing waits. */
+static void catch_up(struct sink *s, int rfd, struct pw_buf *out)
+{
+	for (int round = 0; round < 10000 && sink_pending(s); round++) {
+		drain_pipe(rfd, out);
+		CHECK_INT(sink_flush(s), 0);
+	}
+	drain_pipe(rfd, out);
+	CHECK(!sink_pending(s));
+}
+
 /*
  * Check the lines of out: whole records in increasing order, and lost lines
  * whose counts add up to what is missing between the records around them.
@@ -118,13 +129,7 @@ static void run_case(size_t limit, int nrec, long *lost_out, struct pw_buf *out,
 		/* the bound holds after every flush, but for the block begun on */
 		CHECK(s->queued <= limit + 65536);
 	}
-	/* the reader comes back */
-	for (int round = 0; round < 10000 && sink_pending(s); round++) {
-		drain_pipe(p[0], out);
-		CHECK_INT(sink_flush(s), 0);
-	}
-	drain_pipe(p[0], out);
-	CHECK(!sink_pending(s));
+	catch_up(s, p[0], out);
 	*lost_out = check_lines(out, nrec, &nlost);
 	CHECK_INT(nlost, s->lost_records);
 	sink_free(s);
@@ -193,11 +198,7 @@ static void test_drops_between_reads(void)
 		if (i % 37 == 36)
 			drain_pipe(p[0], &out);
 	}
-	for (int round = 0; round < 10000 && sink_pending(&s); round++) {
-		drain_pipe(p[0], &out);
-		CHECK_INT(sink_flush(&s), 0);
-	}
-	drain_pipe(p[0], &out);
+	catch_up(&s, p[0], &out);
 	lost = check_lines(&out, 400, &nlost);
 	CHECK(nlost > 1);
 	CHECK_INT(nlost, s.lost_records);
