@@ -22,7 +22,8 @@
 #include "sink.h"
 #include "source.h"
 
-#define BATCH 1024		/* events taken from the socket before they are written */
+#define BATCH 4096		/* events taken from the socket before they are written: a burst of a
+				   few thousand fits, so an exec behind it is still read at once */
 #define DRAIN_GRACE_MS 2000	/* after COMMAND is reaped, how long to wait for its exit event */
 
 /* Counters for --stats. */
