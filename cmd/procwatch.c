@@ -347,6 +347,13 @@ static void output_lost(struct run *run, int err)
 		fprintf(stderr, "procwatch: write error: %s\n", strerror(-err));
 }
 
+/* One record in the format asked for, appended to out. Returns 0 or -ENOMEM. */
+static int format(struct run *run, const struct pw_event *ev, struct pw_buf *out)
+{
+	return run->opt.format == FORMAT_JSON ? pw_format_json(ev, &run->ropts, &run->fmt, out) :
+						pw_format_text(ev, &run->ropts, &run->fmt, out);
+}
+
 /* The lost record for records the output queue dropped (struct sink calls it). */
 static int queue_lost(void *ctx, unsigned long long count, uint64_t ts_ns, struct pw_buf *out)
 {
@@ -355,8 +362,7 @@ static int queue_lost(void *ctx, unsigned long long count, uint64_t ts_ns, struc
 
 	ev.u.lost.count = count;
 	ev.u.lost.queue = true;
-	return run->opt.format == FORMAT_JSON ? pw_format_json(&ev, &run->ropts, &run->fmt, out) :
-						pw_format_text(&ev, &run->ropts, &run->fmt, out);
+	return format(run, &ev, out);
 }
 
 /* Queue what is buffered and write what the reader takes. Returns false when the output is gone. */
@@ -411,8 +417,7 @@ static void reopen_output(struct run *run)
 /* Format ev into the output, counting it; write out a full buffer. Returns 0 or -ENOMEM. */
 static int emit(struct run *run, const struct pw_event *ev)
 {
-	int r = run->opt.format == FORMAT_JSON ? pw_format_json(ev, &run->ropts, &run->fmt, &run->out.buf) :
-						 pw_format_text(ev, &run->ropts, &run->fmt, &run->out.buf);
+	int r = format(run, ev, &run->out.buf);
 
 	if (r < 0)
 		return r;
