@@ -365,7 +365,11 @@ static int queue_lost(void *ctx, unsigned long long count, uint64_t ts_ns, struc
 	return format(run, &ev, out);
 }
 
-/* Queue what is buffered and write what the reader takes. Returns false when the output is gone. */
+/*
+ * Queue what is buffered and write what the reader takes; while the output
+ * is to be reopened, only the rest of a record partly written: the queue
+ * goes to the new one. Returns false when the output is gone.
+ */
 static bool flush_out(struct run *run)
 {
 	int r;
@@ -374,7 +378,7 @@ static bool flush_out(struct run *run)
 		run->out.buf.len = 0;
 		return false;
 	}
-	r = sink_flush(&run->out);
+	r = run->reopen && run->out.nonblock ? sink_hold(&run->out) : sink_flush(&run->out);
 	if (r < 0)
 		output_lost(run, r);
 	return r == 0;
@@ -389,9 +393,10 @@ static int open_output(const char *path)
 }
 
 /*
- * SIGHUP with -o: write out what is buffered, then reopen FILE, so that
- * logrotate can move it away (create) or truncate it (copytruncate). If
- * it cannot be reopened, procwatch says so and keeps the old file.
+ * SIGHUP with -o: write out what is buffered (to a FIFO, only what was
+ * begun), then reopen FILE, so that logrotate can move it away (create)
+ * or truncate it (copytruncate). If it cannot be reopened, procwatch says
+ * so and keeps the old file. Called once no record is half written.
  */
 static void reopen_output(struct run *run)
 {
@@ -660,8 +665,8 @@ static int loop(struct run *run, const sigset_t *waitmask)
 		}
 		/* a record begun on the old output is finished there first */
 		if (run->reopen && !sink_partial(&run->out)) {
-			run->reopen = false;
 			reopen_output(run);
+			run->reopen = false;
 		}
 		now = now_mono();
 		if (run->opt.duration > 0 && ms_between(&run->deadline, &now) >= 0 && !got_signal) {
@@ -724,6 +729,7 @@ static int loop(struct run *run, const sigset_t *waitmask)
 static int drain_out(struct run *run, const sigset_t *waitmask, int status)
 {
 	got_signal = 0;
+	run->reopen = false;
 	flush_out(run);
 	while (!run->out_err && sink_pending(&run->out)) {
 		struct pollfd pfd = { run->out.wfd, POLLOUT, 0 };

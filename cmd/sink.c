@@ -266,11 +266,27 @@ static int write_lost(struct sink *s)
 	return 1;
 }
 
+/* Write up to n bytes of the oldest block, as far as the reader takes them. Returns the bytes written or -errno. */
+static ssize_t write_head(struct sink *s, size_t n)
+{
+	struct sink_block *b = s->head;
+	ssize_t w = put(s, b->data + b->off, n);
+
+	if (w < 0)
+		return w;
+	b->off += (size_t)w;
+	s->queued -= (size_t)w;
+	if (b->off == b->len)
+		pop(s);
+	return w;
+}
+
 /* Write from the queue what the reader takes. Returns 0 or -errno. */
 static int write_queue(struct sink *s)
 {
 	while (s->head || s->dropped) {
 		struct sink_block *b = s->head;
+		size_t n;
 		ssize_t w;
 
 		if (s->dropped && (!b || !b->off)) {
@@ -280,14 +296,12 @@ static int write_queue(struct sink *s)
 				return r;
 			continue;
 		}
-		w = put(s, b->data + b->off, b->len - b->off);
+		n = b->len - b->off;
+		w = write_head(s, n);
 		if (w < 0)
 			return (int)w;
-		b->off += (size_t)w;
-		s->queued -= (size_t)w;
-		if (b->off < b->len)
+		if ((size_t)w < n)
 			return 0;	/* the reader has enough for now */
-		pop(s);
 	}
 	if (s->peak > TRIM_ABOVE) {
 		/* the reader caught up after a long stall: give the memory back */
@@ -308,30 +322,53 @@ static void discard(struct sink *s)
 	s->dropped = 0;
 }
 
-int sink_flush(struct sink *s)
+/* Move the records in s->buf to the queue. Returns 0 or -ENOMEM. */
+static int stage(struct sink *s)
 {
-	int r = 0;
+	int r = s->buf.len ? enqueue(s, s->buf.data, s->buf.len) : 0;
 
-	if (s->buf.len) {
-		r = enqueue(s, s->buf.data, s->buf.len);
-		s->buf.len = 0;
-		if (r < 0)
-			goto fail;
-	}
-	r = write_queue(s);
-	if (r < 0)
-		goto fail;
-	drop_oldest(s);
-	return 0;
-fail:
-	/* what cannot be written is dropped: the caller ends the run */
+	s->buf.len = 0;
+	return r;
+}
+
+/* What cannot be written is dropped: the caller ends the run. */
+static int fail(struct sink *s, int r)
+{
 	discard(s);
 	return r;
 }
 
+int sink_flush(struct sink *s)
+{
+	int r = stage(s);
+
+	if (r < 0 || (r = write_queue(s)) < 0)
+		return fail(s, r);
+	drop_oldest(s);
+	return 0;
+}
+
+int sink_hold(struct sink *s)
+{
+	int r = stage(s);
+
+	if (r < 0)
+		return fail(s, r);
+	if (sink_partial(s)) {
+		struct sink_block *b = s->head;
+		const char *nl = memchr(b->data + b->off, '\n', b->len - b->off);
+		ssize_t w = write_head(s, nl ? (size_t)(nl - (b->data + b->off)) + 1 : b->len - b->off);
+
+		if (w < 0)
+			return fail(s, (int)w);
+	}
+	drop_oldest(s);
+	return 0;
+}
+
 bool sink_partial(const struct sink *s)
 {
-	return s->head && s->head->off;
+	return s->head && s->head->off && s->head->data[s->head->off - 1] != '\n';
 }
 
 unsigned long long sink_queued_records(const struct sink *s)

@@ -56,6 +56,12 @@ int sink_attach(struct sink *s, int fd);
  */
 int sink_flush(struct sink *s);
 
+/*
+ * Like sink_flush, but write only the rest of a record partly written:
+ * for when the output is about to change. Returns 0 or -errno.
+ */
+int sink_hold(struct sink *s);
+
 /* Whether a record is partly written: the output must not change before it is finished. */
 bool sink_partial(const struct sink *s);
 

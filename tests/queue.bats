@@ -27,6 +27,11 @@ slow_reader() {
 	jq_lines "$OUT"
 }
 
+# lines_are N FILE: FILE exists and has N lines
+lines_are() {
+	[ -f "$2" ] && [ "$(wc -l <"$2")" -eq "$1" ]
+}
+
 # epoch seconds of each record, one per line
 record_seconds() {
 	jq -r '.time | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601' "$OUT"
@@ -171,4 +176,48 @@ start_behind_fifo() {
 	slow=$(value '[.[] | select(.event == "exist")] | length')
 	# the same processes, give or take a few that started or ended in between
 	[ "$slow" -ge $((fast - 20)) ] || die "$slow exist records to a slow reader, $fast to a fast one"
+}
+
+@test "SIGHUP with -o on a FIFO the reader left full: the record begun ends there, the queue goes to the new FIFO" {
+	local fifo=$BATS_TEST_TMPDIR/fifo flag=$BATS_TEST_TMPDIR/flag rc=0 longest ev
+	mkfifo "$fifo"
+	# 1,000 children fill the pipe; then, after the rotation, 500 more
+	# shellcheck disable=SC2016
+	"$PROCWATCH" -f json -o "$fifo" -- sh -c '"$1" /bin/true q 1000 1 0 "$2"; while [ ! -e "$3" ]; do sleep 0.02; done
+		"$1" /bin/true r 500 1 0 "$2.r"' sh "$PW_SPAWN" "$MAP" "$flag" 2>"$OUT.err" &
+	PW=$!
+	echo "$PW procwatch KILL" >>"$KILL_FILE"
+	exec 4<"$fifo"
+	wait_for 30 lines_are 1000 "$MAP"
+	sleep 0.5
+	# logrotate's create, with a reader of the new FIFO waiting
+	mv "$fifo" "$fifo.1"
+	mkfifo "$fifo"
+	cat "$fifo" >"$OUT.new" &
+	kill -HUP "$PW"
+	# the old FIFO ends once the record begun on it is whole
+	timeout 20 cat <&4 >"$OUT.old" || die "the old FIFO did not end: status $?"
+	exec 4<&-
+	touch "$flag"
+	wait "$PW" || rc=$?
+	wait
+	[ "$rc" -eq 0 ] || die "exit status $rc: $(cat "$OUT.err")"
+	[ ! -s "$OUT.err" ] || die "stderr: $(cat "$OUT.err")"
+	# the old FIFO: what the full pipe held, then the rest of one record, no more
+	[ "$(tail -c 1 "$OUT.old" | od -An -c | tr -d ' ')" = '\n' ] || die "the old FIFO ends inside a record"
+	longest=$(cat "$OUT.old" "$OUT.new" | awk 'length($0) > m { m = length($0) } END { print m + 1 }')
+	[ "$(wc -c <"$OUT.old")" -le $((65536 + longest)) ] || die "$(wc -c <"$OUT.old") bytes reached the old FIFO"
+	jq_lines "$OUT.old"
+	jq_lines "$OUT.new"
+	# records of the first round that waited in the queue went to the new FIFO
+	[ "$(jq -s '[.[] | select(.event == "exec" and (.argv[1] // "" | startswith("q-")))] | length' "$OUT.new")" -gt 0 ] ||
+		die "the new FIFO has none of the records queued before SIGHUP"
+	# together: each record once, nothing lost, the exit of every child of both rounds
+	cat "$OUT.old" "$OUT.new" >"$OUT"
+	[ -z "$(sort "$OUT" | uniq -d)" ] || die "records written twice"
+	[ "$(value '[.[] | select(.event == "lost")] | length')" -eq 0 ]
+	for ev in exec exit; do
+		run comm -23 <(cut -d' ' -f1 "$MAP" "$MAP.r" | sort -u) <(jq -r --arg e "$ev" 'select(.event == $e) | .pid' "$OUT" | sort -u)
+		[ -z "$output" ] || die "children without an $ev record: $output"
+	done
 }

@@ -291,6 +291,52 @@ static void test_regular_file_never_queues(void)
 	close(fd);
 }
 
+static void test_hold_then_switch(void)
+{
+	struct pw_buf out = { 0 }, rest = { 0 };
+	struct sink s;
+	int p[2], q[2], nlost = 0;
+
+	/* SIGHUP: the record begun is finished on the old pipe, the rest goes to the new one */
+	small_pipe(p);
+	small_pipe(q);
+	sink_init(&s, 1 << 20, fake_lost, NULL);
+	CHECK_INT(sink_attach(&s, p[1]), 0);
+	for (int i = 0; i < 20; i++)
+		add_record(&s, i);
+	CHECK_INT(sink_flush(&s), 0);
+	/* 4 records and 96 bytes of the fifth fill the page */
+	CHECK(sink_partial(&s));
+	for (int i = 20; i < 30; i++)
+		add_record(&s, i);
+	CHECK_INT(sink_hold(&s), 0);
+	CHECK(sink_partial(&s));
+	drain_pipe(p[0], &out);
+	CHECK_INT(out.len, 4096);
+	CHECK_INT(sink_hold(&s), 0);
+	CHECK(!sink_partial(&s));
+	/* nothing more is begun on the old pipe */
+	CHECK_INT(sink_hold(&s), 0);
+	drain_pipe(p[0], &out);
+	CHECK_INT(out.len, 5 * RECLEN);
+	CHECK_INT(sink_queued_records(&s), 25);
+	CHECK_INT(sink_attach(&s, q[1]), 0);
+	catch_up(&s, q[0], &rest);
+	CHECK(rest.len > 0 && strncmp(rest.data, "000005 ", 7) == 0);
+	/* together: every record once, in order */
+	if (pw_buf_append(&out, rest.data, rest.len) < 0)
+		abort();
+	CHECK_INT(check_lines(&out, 30, &nlost), 0);
+	CHECK_INT(nlost, 0);
+	sink_free(&s);
+	for (int i = 0; i < 2; i++) {
+		close(p[i]);
+		close(q[i]);
+	}
+	pw_buf_free(&out);
+	pw_buf_free(&rest);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -301,5 +347,6 @@ int main(void)
 	UNIT_RUN(test_queued_records);
 	UNIT_RUN(test_reader_gone);
 	UNIT_RUN(test_regular_file_never_queues);
+	UNIT_RUN(test_hold_then_switch);
 	return unit_done();
 }
