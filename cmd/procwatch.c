@@ -60,6 +60,7 @@ struct run {
 	sigset_t ignored;	/* signals ignored when procwatch started */
 	bool started;		/* the run got as far as reading events: --stats has something to say */
 	bool reopen;		/* SIGHUP with -o: open FILE again once no record is half written */
+	bool ending;		/* writing out the queue at the end: no more reopening */
 	bool done;
 };
 
@@ -366,6 +367,24 @@ static int queue_lost(void *ctx, unsigned long long count, uint64_t ts_ns, struc
 }
 
 /*
+ * SIGHUP with -o, taken while signals wait: between two waits procwatch
+ * may write a whole batch, and what it writes after the signal belongs in
+ * the new file.
+ */
+static void take_sighup(struct run *run)
+{
+	static const struct timespec now;
+	sigset_t hup;
+
+	if (!run->opt.output || run->reopen || run->ending)
+		return;
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	if (sigtimedwait(&hup, NULL, &now) == SIGHUP)
+		run->reopen = true;
+}
+
+/*
  * Queue what is buffered and write what the reader takes; while the output
  * is to be reopened, only the rest of a record partly written: the queue
  * goes to the new one. Returns false when the output is gone.
@@ -378,6 +397,7 @@ static bool flush_out(struct run *run)
 		run->out.buf.len = 0;
 		return false;
 	}
+	take_sighup(run);
 	r = run->reopen && run->out.nonblock ? sink_hold(&run->out) : sink_flush(&run->out);
 	if (r < 0)
 		output_lost(run, r);
@@ -730,6 +750,7 @@ static int drain_out(struct run *run, const sigset_t *waitmask, int status)
 {
 	got_signal = 0;
 	run->reopen = false;
+	run->ending = true;
 	flush_out(run);
 	while (!run->out_err && sink_pending(&run->out)) {
 		struct pollfd pfd = { run->out.wfd, POLLOUT, 0 };
