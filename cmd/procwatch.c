@@ -824,7 +824,9 @@ int main(int argc, char **argv)
 		sigaction(handled[i], NULL, &old);
 		if (old.sa_handler == SIG_IGN && handled[i] != SIGCHLD && handled[i] != SIGUSR1) {
 			sigaddset(&run.ignored, handled[i]);
-			continue;
+			/* but with -o, SIGHUP only reopens FILE: logrotate's signal works under nohup too */
+			if (handled[i] != SIGHUP || !run.opt.output)
+				continue;
 		}
 		sigaddset(&block, handled[i]);
 		sigaction(handled[i], &sa, NULL);

@@ -252,6 +252,29 @@ rotated_ok() {
 	rotated_ok "$LOG.1" "$LOG"
 }
 
+@test "SIGHUP with -o reopens FILE also under nohup, and COMMAND still starts with SIGHUP ignored" {
+	local cmd ign
+	nohup "$PROCWATCH" -o "$LOG" -- "${ROTATED_CMD[@]}" "$T" </dev/null >"$OUT" 2>"$OUT.err" 3>&- &
+	PW=$!
+	echo "$PW procwatch TERM" >>"$KILL_FILE"
+	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
+	# COMMAND's shell: SIGHUP (bit 0 of SigIgn) ignored, as procwatch was started
+	cmd=$(jq -s 'first(.[] | select(.event == "fork" and .ppid == $pw)) | .pid' --argjson pw "$PW" "$LOG")
+	ign=$(awk '$1 == "SigIgn:" { print $2 }' "/proc/$cmd/status")
+	[ $((0x$ign & 1)) -eq 1 ] || die "COMMAND's SigIgn: $ign"
+	mv "$LOG" "$LOG.1"
+	kill -HUP "$PW"
+	wait_for 10 test -e "$LOG"
+	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
+	running "$PW"
+	touch "$T/rotated"
+	pw_wait
+	[ "$status" -eq 0 ]
+	no_stdout
+	no_stderr
+	rotated_ok "$LOG.1" "$LOG"
+}
+
 @test "logrotate with create and a postrotate kill -HUP" {
 	local conf=$T/logrotate.conf
 
