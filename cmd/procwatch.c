@@ -367,6 +367,18 @@ static int queue_lost(void *ctx, unsigned long long count, uint64_t ts_ns, struc
 }
 
 /*
+ * Whether SIGINT, SIGTERM or SIGHUP waits: they are delivered only while
+ * procwatch waits, and a storm can keep it from waiting for long.
+ */
+static bool stop_pending(void)
+{
+	sigset_t set;
+
+	return sigpending(&set) == 0 &&
+	       (sigismember(&set, SIGINT) == 1 || sigismember(&set, SIGTERM) == 1 || sigismember(&set, SIGHUP) == 1);
+}
+
+/*
  * SIGHUP with -o, taken while signals wait: between two waits procwatch
  * may write a whole batch, and what it writes after the signal belongs in
  * the new file.
@@ -735,8 +747,8 @@ static int loop(struct run *run, const sigset_t *waitmask)
 			r = process_batch(run, &nread);
 			if (r >= 0)
 				return r;
-		} while (nread == BATCH);
-		/* the socket is drained: the reader sees everything now */
+		} while (nread == BATCH && !stop_pending());
+		/* the socket is drained (or a signal waits): the reader sees everything now */
 		flush_out(run);
 	}
 }
@@ -923,7 +935,10 @@ int main(int argc, char **argv)
 			goto out_state;
 		}
 	}
-	status = drain_out(&run, &origmask, loop(&run, &origmask));
+	status = loop(&run, &origmask);
+	/* no more events: the kernel stops sending them while the reader catches up */
+	pw_source_close(&run.src);
+	status = drain_out(&run, &origmask, status);
 	if (status == EXIT_SUCCESS && run.child)
 		status = status_of(run.child_status);
 out_state:

@@ -100,6 +100,11 @@ record_seconds() {
 	assert_no_control "$OUT"
 }
 
+# subscribed PID: PID's proc connector socket is open
+subscribed() {
+	awk -v pid="$1" '$2 == 11 && $3 == pid { found = 1 } END { exit !found }' /proc/net/netlink
+}
+
 # start_behind_fifo [OPTION]...: procwatch -f json watching the whole system into a
 # FIFO that this shell opens as fd 4 but does not read; 1,000 processes
 # then fill the pipe, and the rest waits in procwatch's queue. Sets PW.
@@ -111,7 +116,7 @@ start_behind_fifo() {
 	echo "$PW procwatch KILL" >>"$KILL_FILE"
 	exec 4<"$fifo"
 	# subscribed: its connector socket is bound (what happens next is in the events)
-	wait_for 10 awk -v pid="$PW" '$2 == 11 && $3 == pid { found = 1 } END { exit !found }' /proc/net/netlink
+	wait_for 10 subscribed "$PW"
 	"$PW_SPAWN" /bin/true q 1000 1 0 "$MAP"
 	sleep 0.5
 	kill -0 "$PW" || die "procwatch is gone: $(cat "$OUT.err")"
@@ -121,7 +126,10 @@ start_behind_fifo() {
 	local rc=0 written
 	start_behind_fifo --stats
 	kill -TERM "$PW"
-	sleep 0.5
+	# it has stopped reading events (a second SIGTERM before that would be
+	# the same pending signal), and waits for the reader
+	wait_for 120 eval '! subscribed "$PW"'
+	sleep 0.3
 	kill -0 "$PW" || die "procwatch did not wait for the reader: $(cat "$OUT.err")"
 	kill -TERM "$PW"
 	wait "$PW" || rc=$?
