@@ -747,7 +747,7 @@ static int loop(struct run *run, const sigset_t *waitmask)
 			r = process_batch(run, &nread);
 			if (r >= 0)
 				return r;
-		} while (nread == BATCH && !stop_pending());
+		} while (nread == BATCH && !stop_pending() && !run->reopen);
 		/* the socket is drained (or a signal waits): the reader sees everything now */
 		flush_out(run);
 	}
