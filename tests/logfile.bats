@@ -150,6 +150,26 @@ rotated_ok() {
 	[ "$(jq -rs '.[-1].time' "$old")" \< "$(jq -rs '.[0].time' "$new")" ]
 }
 
+# rotate_by_hup: with $PW running ROTATED_CMD into $LOG, rotate as
+# logrotate's create does (mv LOG LOG.1, kill -HUP), let the command end,
+# and check both files.
+rotate_by_hup() {
+	mv "$LOG" "$LOG.1"
+	kill -HUP "$PW"
+	wait_for 10 test -e "$LOG"
+	[ "$(stat -c %a "$LOG")" = 600 ]
+	# procwatch goes on writing, into the new file
+	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
+	running "$PW"
+	touch "$T/rotated"
+	pw_wait
+	# the command ran to its end: SIGHUP was neither passed on nor fatal
+	[ "$status" -eq 0 ]
+	no_stdout
+	no_stderr
+	rotated_ok "$LOG.1" "$LOG"
+}
+
 @test "-o FILE: records go to FILE, nothing to stdout; FILE is created with mode 0600" {
 	pw -o "$LOG" -- sh -c 'sleep 0.05; :'
 	[ "$status" -eq 0 ]
@@ -236,20 +256,7 @@ rotated_ok() {
 @test "SIGHUP reopens FILE: mv FILE FILE.1, kill -HUP, as logrotate's create does" {
 	pw_bg -o "$LOG" -- "${ROTATED_CMD[@]}" "$T"
 	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
-	mv "$LOG" "$LOG.1"
-	kill -HUP "$PW"
-	wait_for 10 test -e "$LOG"
-	[ "$(stat -c %a "$LOG")" = 600 ]
-	# procwatch goes on writing, into the new file
-	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
-	running "$PW"
-	touch "$T/rotated"
-	pw_wait
-	# the command ran to its end: SIGHUP was neither passed on nor fatal
-	[ "$status" -eq 0 ]
-	no_stdout
-	no_stderr
-	rotated_ok "$LOG.1" "$LOG"
+	rotate_by_hup
 }
 
 @test "SIGHUP with -o reopens FILE also under nohup, and COMMAND still starts with SIGHUP ignored" {
@@ -263,17 +270,7 @@ rotated_ok() {
 	[[ "$cmd" =~ ^[0-9]+$ ]] || die "no fork of COMMAND in $LOG"
 	ign=$(awk '$1 == "SigIgn:" { print $2 }' "/proc/$cmd/status")
 	[ -n "$ign" ] && [ $((0x$ign & 1)) -eq 1 ] || die "COMMAND's SigIgn: $ign"
-	mv "$LOG" "$LOG.1"
-	kill -HUP "$PW"
-	wait_for 10 test -e "$LOG"
-	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
-	running "$PW"
-	touch "$T/rotated"
-	pw_wait
-	[ "$status" -eq 0 ]
-	no_stdout
-	no_stderr
-	rotated_ok "$LOG.1" "$LOG"
+	rotate_by_hup
 }
 
 @test "SIGHUP in the middle of a backlog: what procwatch writes after it goes to the new file" {
