@@ -385,14 +385,14 @@ static bool stop_pending(void)
  */
 static void take_sighup(struct run *run)
 {
-	static const struct timespec now;
+	static const struct timespec no_wait;
 	sigset_t hup;
 
 	if (!run->opt.output || run->reopen || run->ending)
 		return;
 	sigemptyset(&hup);
 	sigaddset(&hup, SIGHUP);
-	if (sigtimedwait(&hup, NULL, &now) == SIGHUP)
+	if (sigtimedwait(&hup, NULL, &no_wait) == SIGHUP)
 		run->reopen = true;
 }
 
