@@ -135,12 +135,13 @@ rotated_ok() {
 	# not a line twice
 	[ -z "$(sort "$all" | uniq -d)" ] || die "duplicated records: $(sort "$all" | uniq -d)"
 	# the old file begins with the fork of the command by procwatch, the new one ends with its exit
-	check "$all" '.[0].event == "fork" and .[0].ppid == $pw and .[-1].event == "exit" and .[-1].pid == .[0].pid
+	check "$all" '.[0].event == "fork" and .[0].ppid == $pw and .[-1].event == "exit" and .[-1].key == .[0].key
 		and .[-1].exit_code == 0' --argjson pw "$PW"
-	# nothing lost: every process of the tree has one fork, one exec and one exit
-	check "$all" '[.[] | select(.event == "fork") | .pid] as $f
-		| [.[] | select(.event == "exec") | .pid] as $e
-		| [.[] | select(.event == "exit") | .pid] as $x
+	# nothing lost: every process of the tree has one fork, one exec and one
+	# exit (by key: under a parallel test suite, pids wrap around here)
+	check "$all" '[.[] | select(.event == "fork") | .key] as $f
+		| [.[] | select(.event == "exec") | .key] as $e
+		| [.[] | select(.event == "exit") | .key] as $x
 		| ($f | length) > 3 and ($f | unique | length) == ($f | length)
 		and ($f | sort) == ($e | sort) and ($f | sort) == ($x | sort)
 		and all(.[]; .event != "lost")'
