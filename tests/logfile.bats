@@ -152,12 +152,16 @@ rotated_ok() {
 }
 
 # rotate_by_hup: with $PW running ROTATED_CMD into $LOG, rotate as
-# logrotate's create does (mv LOG LOG.1, kill -HUP), let the command end,
-# and check both files.
+# logrotate's create does (mv LOG LOG.1, kill -HUP), then rotation_done.
 rotate_by_hup() {
 	mv "$LOG" "$LOG.1"
 	kill -HUP "$PW"
 	wait_for 10 test -e "$LOG"
+	rotation_done
+}
+
+# rotation_done: $LOG was created again; let ROTATED_CMD end and check both files.
+rotation_done() {
 	[ "$(stat -c %a "$LOG")" = 600 ]
 	# procwatch goes on writing, into the new file
 	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
@@ -336,15 +340,7 @@ rotate_by_hup() {
 	[ -z "$stderr" ]
 	[ -z "$output" ]
 	[ -s "$LOG.1" ]
-	[ "$(stat -c %a "$LOG")" = 600 ]
-	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
-	running "$PW"
-	touch "$T/rotated"
-	pw_wait
-	[ "$status" -eq 0 ]
-	no_stdout
-	no_stderr
-	rotated_ok "$LOG.1" "$LOG"
+	rotation_done
 }
 
 # copytruncate_ok: after the copy and truncation, FILE holds the new records
