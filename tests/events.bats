@@ -42,10 +42,11 @@ json_name() {
 }
 
 @test "every record has time, event and pid; process fields come in the documented order" {
-	local before after
+	local before after g
 
 	before=$(date -u +%s)
-	pw_json "$OUT" -- sh -c 'sleep 0.2; exit 3'
+	g=$(gate g)
+	pw_held "$OUT" "$g" -- sh -c 'cat "$1"; exit 3' sh "$g"
 	after=$(date -u +%s)
 	[ "$status" -eq 3 ]
 	no_stderr

@@ -141,7 +141,8 @@ wait_for() {
 	shift
 	until "$@"; do
 		i=$((i + 1))
-		[ "$i" -lt "$n" ] || die "timed out waiting for: $*"
+		# return, not only fail: under 'if' or '||' errexit does not stop the loop
+		[ "$i" -lt "$n" ] || { die "timed out waiting for: $*"; return 1; }
 		sleep 0.02
 	done
 }
@@ -178,4 +179,59 @@ proc_chain() {
 		pid=$(stat_field "$pid" 4) || return 1
 	done
 	printf '%s\n' "${pids[@]}" | jq -sc .
+}
+
+# Holding a process until procwatch has written its exec record, without a
+# guessed sleep: the process runs 'cat GATE', where GATE is a FIFO. cat
+# blocks on it (in open, then in read) until release_gate opens the FIFO
+# for writing and closes it: cat then reads end of file, prints nothing and
+# exits. A FIFO holds one process; hold two with two gates.
+
+# gate NAME: make the FIFO $BATS_TEST_TMPDIR/NAME and print its path.
+gate() {
+	local g=$BATS_TEST_TMPDIR/$1
+
+	mkfifo "$g" || return 1
+	printf '%s\n' "$g"
+}
+
+# release_gate GATE: let the 'cat GATE' go. Opening a FIFO for writing waits
+# for its reader, so a cat that has not opened it yet cannot miss this; the
+# wait is bounded, so a cat that is gone fails the test instead of hanging it.
+release_gate() {
+	timeout 30 sh -c ': >"$1"' sh "$1" || die "nobody waited on $1 to be released"
+}
+
+# seen_exec_of_gate FILE GATE: FILE (JSON lines) has the exec record of 'cat GATE'.
+seen_exec_of_gate() {
+	jq -e -n --arg g "$2" 'any(inputs; .event == "exec" and .argv == ["cat", $g])' "$1" >/dev/null 2>&1
+}
+
+# pw_held OUT GATES ARGS...: like pw_json, with procwatch in the background:
+# for each gate of GATES (paths separated by spaces) in turn, wait (bounded)
+# until OUT holds the exec record of 'cat GATE', then release it. Then wait
+# for procwatch, set $status, leave stderr in OUT.err and check every line
+# of OUT with jq.
+pw_held() {
+	local out=$1 pid g
+	local -a gates
+
+	read -r -a gates <<<"$2"
+	shift 2
+	"$PROCWATCH" -f json "$@" >"$out" 2>"$out.err" &
+	pid=$!
+	for g in "${gates[@]}"; do
+		if ! wait_for 60 seen_exec_of_gate "$out" "$g" || ! release_gate "$g"; then
+			kill "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+			printf 'procwatch wrote:\n' >&2
+			cat "$out" "$out.err" >&2
+			return 1
+		fi
+	done
+	status=0
+	wait "$pid" || status=$?
+	if [ -s "$out" ]; then
+		jq_lines "$out"
+	fi
 }
