@@ -25,6 +25,7 @@
 #define BATCH 4096		/* events taken from the socket before they are written: a burst of a
 				   few thousand fits, so an exec behind it is still read at once */
 #define DRAIN_GRACE_MS 2000	/* after COMMAND is reaped, how long to wait for its exit event */
+#define QUIET_MS 100		/* no event for this long after some: ask the drop counter about losses */
 
 /* Counters for --stats. */
 struct stats {
@@ -54,6 +55,7 @@ struct run {
 	bool child_reaped;
 	int child_status;
 	bool child_exit_seen;	/* its exit event has been processed */
+	bool unsettled;		/* events were read since the drop counter was last asked */
 	int out_err;		/* -errno once writing failed, -EPIPE when the reader left */
 	struct timespec reaped_at;
 	struct timespec deadline;	/* --duration */
@@ -88,8 +90,15 @@ static void explain_source_error(int err, const struct pw_source_info *info)
 		break;
 	case -EPERM:
 	case -EACCES:
-		fprintf(stderr, "procwatch: %s: permission denied: kernels before 6.6 need "
-			"CAP_NET_ADMIN (run as root or 'setcap cap_net_admin+ep procwatch')\n", info->step);
+		if (info->userns)
+			fprintf(stderr, "procwatch: %s: permission denied: this kernel requires CAP_NET_ADMIN in "
+				"the initial user namespace to listen to process events, which a user namespace "
+				"cannot grant: run procwatch on the host, as root or after "
+				"'setcap cap_net_admin+ep procwatch'\n", info->step);
+		else
+			fprintf(stderr, "procwatch: %s: permission denied: this kernel requires CAP_NET_ADMIN "
+				"to listen to process events: run procwatch as root, or grant it with "
+				"'setcap cap_net_admin+ep procwatch'\n", info->step);
 		break;
 	case -ECONNREFUSED:
 		fprintf(stderr, "procwatch: %s: connection refused: process events are only sent to the "
@@ -468,6 +477,23 @@ static int emit(struct run *run, const struct pw_event *ev)
 	return 0;
 }
 
+/*
+ * Write a lost record for the losses that only the socket's drop counter
+ * knows of yet: the last events of a cpu, which no later sequence number
+ * reveals. Called when the stream goes quiet and when it ends. Returns 0
+ * or -ENOMEM.
+ */
+static int settle(struct run *run)
+{
+	struct pw_event ev = { .kind = PW_EV_LOST };
+
+	run->unsettled = false;
+	if (pw_source_settle(run->src, &ev) <= 0)
+		return 0;	/* a counter that cannot be read was refused at the start */
+	run->stats.lost += ev.u.lost.count;
+	return emit(run, &ev);
+}
+
 /* Whether a record that is shown also passes the filters; counts those that do not. */
 static bool passes(struct run *run, const struct pw_event *ev)
 {
@@ -662,6 +688,8 @@ static struct timespec *timeout(const struct run *run, struct timespec *tmo)
 	}
 	if (run->child_reaped && (ms < 0 || ms > 100))
 		ms = 100;
+	if (run->unsettled && (ms < 0 || ms > QUIET_MS))
+		ms = QUIET_MS;
 	if (ms < 0)
 		return NULL;
 	tmo->tv_sec = ms / 1000;
@@ -735,6 +763,15 @@ static int loop(struct run *run, const sigset_t *waitmask)
 			fprintf(stderr, "procwatch: poll: %s\n", strerror(errno));
 			return EXIT_FAILURE;
 		}
+		if (r == 0 && run->unsettled) {
+			/* quiet: what the kernel dropped last is known now, or never */
+			if (settle(run) < 0) {
+				fprintf(stderr, "procwatch: %s\n", strerror(ENOMEM));
+				return EXIT_FAILURE;
+			}
+			flush_out(run);
+			continue;
+		}
 		if (pfd[1].revents & (POLLERR | POLLHUP)) {
 			output_lost(run, -EPIPE);
 			continue;
@@ -748,6 +785,7 @@ static int loop(struct run *run, const sigset_t *waitmask)
 			if (r >= 0)
 				return r;
 		} while (nread == BATCH && !stop_pending() && !run->reopen);
+		run->unsettled = true;
 		/* the socket is drained (or a signal waits): the reader sees everything now */
 		flush_out(run);
 	}
@@ -936,6 +974,11 @@ int main(int argc, char **argv)
 		}
 	}
 	status = loop(&run, &origmask);
+	/* the end of the stream: a loss that no later event revealed is counted now */
+	if (settle(&run) < 0) {
+		fprintf(stderr, "procwatch: %s\n", strerror(ENOMEM));
+		status = EXIT_FAILURE;
+	}
 	/* no more events: the kernel stops sending them while the reader catches up */
 	pw_source_close(&run.src);
 	status = drain_out(&run, &origmask, status);

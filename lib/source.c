@@ -45,7 +45,17 @@ struct pw_source {
 	bool subscribed;
 	bool masked;		/* the kernel filters: sequence gaps are not losses */
 	bool overflowed;	/* ENOBUFS seen: count the drops */
-	unsigned long long drops;	/* the socket's drop counter when last read */
+	/*
+	 * Losses, since the subscription: what sequence gaps showed (not
+	 * with a kernel filter), what the socket's drop counter said when
+	 * last read, and what lost records have reported. Each shows only
+	 * part: a gap only once a later event from its cpu arrives, the
+	 * counter only when read. The larger of the first two is the loss
+	 * known; lost records report what it exceeds the third by.
+	 */
+	unsigned long long gaps, dropped, reported;
+	unsigned long long drops0;	/* the drop counter when subscribed */
+	bool have_drops;	/* the drop counter can be read */
 	unsigned long ino;	/* the socket's inode, to find it in /proc/net/netlink */
 	uint32_t nonce;
 	bool acked;
@@ -120,6 +130,24 @@ static uint32_t seq_gap(struct pw_source *src, unsigned cpu, uint32_t seq)
 	return gap;
 }
 
+/*
+ * Take new totals of the losses that sequence gaps and the drop counter
+ * show; returns how many of the larger are not reported yet, and counts
+ * them as reported.
+ */
+static unsigned long long unreported(struct pw_source *src, unsigned long long gaps,
+				     unsigned long long dropped)
+{
+	unsigned long long known, n;
+
+	src->gaps = gaps;
+	src->dropped = dropped;
+	known = gaps > dropped ? gaps : dropped;
+	n = known > src->reported ? known - src->reported : 0;
+	src->reported += n;
+	return n;
+}
+
 static int on_message(const struct nlmsghdr *nlh, void *data)
 {
 	struct pw_source *src = data;
@@ -142,6 +170,8 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	if (r < 0)
 		goto reject;
 	lost = seq_gap(src, ev->cpu, cn->seq);
+	if (lost && !src->masked && src->subscribed)
+		lost = (uint32_t)unreported(src, src->gaps + lost, src->dropped);
 	if (lost && !src->masked) {
 		/* the loss happened before this event: report it first */
 		/* copy the decoded part only: each slot owns its enrichment buffers */
@@ -265,27 +295,45 @@ static int read_drops(const struct pw_source *src, unsigned long long *drops)
 	return r;
 }
 
-/* With a kernel filter: a lost record for what the drop counter says was dropped since last time. */
-static void count_drops(struct pw_source *src, struct pw_event *evs, size_t max)
+int pw_source_settle(struct pw_source *src, struct pw_event *ev)
 {
-	unsigned long long d;
+	unsigned long long d, n;
 	struct timespec now;
-	struct pw_event *ev;
+	int r;
 
-	if (!src->masked || !src->overflowed || src->nev >= max || read_drops(src, &d) < 0)
-		return;
-	if (d == src->drops) {
-		src->overflowed = false;	/* the queue drained: no more drops */
-		return;
-	}
+	if (!src->have_drops)
+		return -ENOENT;
+	r = read_drops(src, &d);
+	if (r < 0)
+		return r;
+	n = unreported(src, src->gaps, d - src->drops0);
+	if (!n)
+		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ev = &evs[src->nev++];
 	memset(ev, 0, offsetof(struct pw_event, proc));
 	ev->kind = PW_EV_LOST;
 	ev->cpu = PW_CPU_UNKNOWN;
 	ev->ts_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-	ev->u.lost.count = d - src->drops;
-	src->drops = d;
+	ev->u.lost.count = n;
+	return 1;
+}
+
+/*
+ * With a kernel filter, after ENOBUFS: a lost record for what the drop
+ * counter says was dropped since last time (no sequence gap tells).
+ */
+static void count_drops(struct pw_source *src, struct pw_event *evs, size_t max)
+{
+	unsigned long long before = src->dropped;
+	int r;
+
+	if (!src->masked || !src->overflowed || src->nev >= max)
+		return;
+	r = pw_source_settle(src, &evs[src->nev]);
+	if (r > 0)
+		src->nev++;
+	else if (r == 0 && src->dropped == before)
+		src->overflowed = false;	/* the queue drained: no more drops */
 }
 
 static int read_events(struct pw_source *src, struct pw_event *evs, size_t max, bool drops)
@@ -354,6 +402,18 @@ static int wait_ack(struct pw_source *src)
 	return src->ack_err ? -src->ack_err : 0;
 }
 
+/*
+ * Whether procwatch runs in the initial user namespace, whose inode
+ * number is fixed (PROC_USER_INIT_INO). When that cannot be told, it is
+ * taken to be: the diagnostic then names only the capability.
+ */
+static bool initial_userns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/user", &st) < 0 || st.st_ino == 0xEFFFFFFDu;
+}
+
 /* Ask for rcvbuf bytes of receive buffer: forced when allowed, else up to rmem_max. */
 static void set_rcvbuf(int fd, size_t want, struct pw_source_info *info)
 {
@@ -392,6 +452,7 @@ int pw_source_open(struct pw_source **out, size_t rcvbuf, struct pw_source_info 
 {
 	struct pw_source *src;
 	struct timespec ts;
+	struct stat st;
 	int r, fd;
 
 	memset(info, 0, sizeof(*info));
@@ -413,6 +474,8 @@ int pw_source_open(struct pw_source **out, size_t rcvbuf, struct pw_source_info 
 	info->step = "bind";
 	if (mnl_socket_bind(src->nl, CN_IDX_PROC, MNL_SOCKET_AUTOPID) < 0) {
 		r = -errno;
+		if (r == -EPERM || r == -EACCES)
+			info->userns = !initial_userns();
 		goto err_bind;
 	}
 
@@ -427,10 +490,18 @@ int pw_source_open(struct pw_source **out, size_t rcvbuf, struct pw_source_info 
 		if (r == 0)
 			r = wait_ack(src);
 	}
-	if (r < 0)
+	if (r < 0) {
+		if (r == -EPERM || r == -EACCES)
+			info->userns = !initial_userns();
 		goto err_subscribe;
+	}
 	src->subscribed = true;
 	info->legacy = src->legacy;
+	/* losses count from here: the drop counter is the judge at the end */
+	if (fstat(fd, &st) == 0) {
+		src->ino = (unsigned long)st.st_ino;
+		src->have_drops = read_drops(src, &src->drops0) == 0;
+	}
 	info->step = NULL;
 	*out = src;
 	return 0;
@@ -446,17 +517,12 @@ err_socket:
 
 int pw_source_set_mask(struct pw_source *src, uint32_t mask)
 {
-	struct stat st;
 	int r;
 
 	if (src->legacy)
 		return -EOPNOTSUPP;
-	if (fstat(mnl_socket_get_fd(src->nl), &st) < 0)
-		return -errno;
-	src->ino = (unsigned long)st.st_ino;
-	r = read_drops(src, &src->drops);
-	if (r < 0)
-		return r;	/* losses could not be counted: stay unfiltered */
+	if (!src->have_drops)
+		return -ENOENT;	/* losses could not be counted: stay unfiltered */
 	r = send_op_mask(src, PROC_CN_MCAST_LISTEN, mask);
 	if (r < 0)
 		return r;

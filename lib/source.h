@@ -24,15 +24,18 @@ struct pw_source_info {
 	bool capped;		/* the request exceeded net.core.rmem_max and was capped */
 	unsigned long rmem_max;
 	bool legacy;		/* subscribed with the pre-6.6 4-byte form */
+	bool userns;		/* on EPERM: procwatch runs in a user namespace other than the initial one */
 	const char *step;	/* on failure: the step that failed ("socket", "bind", ...) */
 };
 
 /*
  * Subscribe to all process events. rcvbuf 0 means the default. Returns 0
  * with *out set (close with pw_source_close()), or -errno:
- * -EPROTONOSUPPORT no proc connector, -EPERM not allowed, -ECONNREFUSED
- * another network namespace, PW_SOURCE_NOACK no acknowledgement (another
- * pid or user namespace). info is filled either way.
+ * -EPROTONOSUPPORT no proc connector, -EPERM not allowed (the kernel wants
+ * CAP_NET_ADMIN in the initial user namespace; info->userns says whether
+ * procwatch runs in another one), -ECONNREFUSED another network namespace,
+ * PW_SOURCE_NOACK no acknowledgement (another pid or user namespace).
+ * info is filled either way.
  */
 int pw_source_open(struct pw_source **out, size_t rcvbuf, struct pw_source_info *info);
 
@@ -61,6 +64,16 @@ int pw_source_read(struct pw_source *src, struct pw_event *evs, size_t max);
  * drops of both.
  */
 int pw_source_read_more(struct pw_source *src, struct pw_event *evs, size_t max);
+
+/*
+ * Read the socket's drop counter and store in *ev a lost record for every
+ * event the kernel dropped that no lost record has counted yet: losses at
+ * the end of a stream, which no later sequence number reveals. Call it
+ * when the stream ends or goes quiet. Returns 1 with *ev set, 0 when
+ * nothing is unaccounted for, or -errno when the counter cannot be read.
+ * Only the decoded part of *ev is written.
+ */
+int pw_source_settle(struct pw_source *src, struct pw_event *ev);
 
 /* Number of datagrams rejected by validation so far. */
 unsigned long pw_source_rejected(const struct pw_source *src);

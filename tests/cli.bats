@@ -267,30 +267,35 @@ assert_help_lists() {
 }
 
 @test "the format is json when stdout is not a terminal" {
-	local out=$BATS_TEST_TMPDIR/out
-	status=0
-	"$PROCWATCH" -- sh -c 'sleep 0.3; exit' >"$out" 2>"$out.err" || status=$?
+	local out=$BATS_TEST_TMPDIR/out g
+	g=$(gate g)
+	held_run "$out" "$g" "$PROCWATCH" -- sh -c 'cat "$1"; exit' sh "$g"
 	[ "$status" -eq 0 ]
 	[ ! -s "$out.err" ]
-	jq_lines "$out"
-	[ "$(select_events "$out" '.event == "exec" and .argv == ["sleep", "0.3"]' | wc -l)" -eq 1 ]
+	[ "$(select_events "$out" '.event == "exec" and .argv == ["cat", $g]' --arg g "$g" | wc -l)" -eq 1 ]
 }
 
 @test "the format is text when stdout is a terminal" {
 	command -v script >/dev/null || skip "script (util-linux) is not installed: no pty to test with"
-	local out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err cmd
-	printf -v cmd '%q -- sh -c %q 2>%q' "$PROCWATCH" 'sleep 0.3; exit' "$err"
+	local out=$BATS_TEST_TMPDIR/out err=$BATS_TEST_TMPDIR/err cmd g pid
+	local time='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z'
+	g=$(gate g)
+	printf -v cmd '%q -- sh -c %q sh %q 2>%q' "$PROCWATCH" 'cat "$1"; exit' "$g" "$err"
+	script -qec "$cmd" /dev/null </dev/null >"$out" &
+	pid=$!
+	# the held cat's exec record, read while it waits
+	wait_for 60 grep -qE "^$time exec [0-9]+ cat .* argv=\"cat $g\"" "$out"
+	release_gate "$g"
 	status=0
-	script -qec "$cmd" /dev/null </dev/null >"$out" || status=$?
+	wait "$pid" || status=$?
 	[ "$status" -eq 0 ]
 	[ ! -s "$err" ]
 	# the terminal turns \n into \r\n
 	tr -d '\r' <"$out" >"$out.lf"
 	[ "$(wc -l <"$out.lf")" -gt 0 ]
-	local time='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z'
 	run grep -cvE "^$time (fork|exec|exit|comm) [0-9]+ " "$out.lf"
 	[ "$output" = 0 ] || die "lines that are not text records: $(grep -vE "^$time " "$out.lf")"
-	grep -qE "^$time exec [0-9]+ sleep .* argv=\"sleep 0\.3\"" "$out.lf"
+	grep -qE "^$time exec [0-9]+ cat .* argv=\"cat $g\"" "$out.lf"
 }
 
 @test "-n/--count N stops after N records and exits 0" {
@@ -362,34 +367,48 @@ signal_test() {
 }
 
 @test "--rcvbuf=1048576 is accepted" {
-	local out=$BATS_TEST_TMPDIR/out
-	pw_json "$out" --rcvbuf=1048576 -- sh -c 'sleep 0.3; exit 3'
+	local out=$BATS_TEST_TMPDIR/out g h
+	g=$(gate g)
+	pw_held "$out" "$g" --rcvbuf=1048576 -- sh -c 'cat "$1"; exit 3' sh "$g"
 	[ "$status" -eq 3 ]
 	[ ! -s "$out.err" ] || die "stderr: $(cat "$out.err")"
-	[ "$(select_events "$out" '.event == "exec" and .argv == ["sleep", "0.3"]' | wc -l)" -eq 1 ]
-	pw_json "$out" --rcvbuf 1048576 -- sh -c 'sleep 0.3; exit 4'
+	[ "$(select_events "$out" '.event == "exec" and .argv == ["cat", $g]' --arg g "$g" | wc -l)" -eq 1 ]
+	h=$(gate h)
+	pw_held "$out" "$h" --rcvbuf 1048576 -- sh -c 'cat "$1"; exit 4' sh "$h"
 	[ "$status" -eq 4 ]
 	[ ! -s "$out.err" ] || die "stderr: $(cat "$out.err")"
-	[ "$(select_events "$out" '.event == "exec" and .argv == ["sleep", "0.3"]' | wc -l)" -eq 1 ]
+	[ "$(select_events "$out" '.event == "exec" and .argv == ["cat", $g]' --arg g "$h" | wc -l)" -eq 1 ]
 }
 
-@test "an unprivileged --rcvbuf beyond rmem_max runs with a warning" {
+@test "an unprivileged --rcvbuf beyond rmem_max: a warning where the kernel lets anyone listen, else the refusal" {
 	valgrind_skip "another user's copy of procwatch cannot run valgrind's"
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
-	local out=$BATS_TEST_TMPDIR/out rmem_max big pw
-	local -a msgs
+	local out=$BATS_TEST_TMPDIR/out rmem_max big pw g
+	local -a msgs nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 	rmem_max=$(cat /proc/sys/net/core/rmem_max)
 	big=$((rmem_max * 2))
 	[ "$big" -le 1073741823 ] || skip "net.core.rmem_max ($rmem_max) leaves no room above it for --rcvbuf"
 	pw=$(nobody_procwatch)
-	status=0
-	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$pw" -f json --rcvbuf="$big" -- sh -c 'sleep 0.3; exit 5' >"$out" 2>"$out.err" || status=$?
-	[ "$status" -eq 5 ] || die "status $status; stderr: $(cat "$out.err")"
-	mapfile -t msgs <"$out.err"
-	[ "${#msgs[@]}" -eq 1 ] || die "expected one line on stderr: $(cat "$out.err")"
-	[[ ${msgs[0]} == "procwatch: "*warning*rmem_max* ]]
-	jq_lines "$out"
-	# it really ran unprivileged
-	[ "$(select_events "$out" '.event == "exec" and .argv == ["sleep", "0.3"] and .uid == 65534' | wc -l)" -eq 1 ]
+	g=$(gate g)
+	if listen_allowed "${nobody[@]}"; then
+		held_run "$out" "$g" "${nobody[@]}" "$pw" -f json --rcvbuf="$big" -- sh -c 'cat "$1"; exit 5' sh "$g"
+		[ "$status" -eq 5 ] || die "status $status; stderr: $(cat "$out.err")"
+		mapfile -t msgs <"$out.err"
+		[ "${#msgs[@]}" -eq 1 ] || die "expected one line on stderr: $(cat "$out.err")"
+		[[ ${msgs[0]} == "procwatch: "*warning*rmem_max* ]]
+	else
+		# the refusal alone: the buffer's warning would come only after subscribing
+		status=0
+		"${nobody[@]}" "$pw" -f json --rcvbuf="$big" -- true >"$out" 2>"$out.err" || status=$?
+		[ "$status" -eq 1 ]
+		[ ! -s "$out" ]
+		expect_cap_refusal "$out.err"
+		# with the capability the buffer is granted beyond rmem_max: no warning
+		setcap cap_net_admin+ep "$pw"
+		held_run "$out" "$g" "${nobody[@]}" "$pw" -f json --rcvbuf="$big" -- sh -c 'cat "$1"; exit 5' sh "$g"
+		[ "$status" -eq 5 ] || die "status $status; stderr: $(cat "$out.err")"
+		[ ! -s "$out.err" ] || die "unexpected stderr: $(cat "$out.err")"
+	fi
+	# it really ran as 65534
+	[ "$(select_events "$out" '.event == "exec" and .argv == ["cat", $g] and .uid == 65534' --arg g "$g" | wc -l)" -eq 1 ]
 }

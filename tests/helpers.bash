@@ -41,26 +41,72 @@ pw_json() {
 	fi
 }
 
-# select_events FILE JQ_FILTER: the records of FILE matching the filter, compact, one per line.
+# select_events FILE JQ_FILTER [JQ_ARGS...]: the records of FILE matching the filter, compact, one per line.
 select_events() {
-	jq -c "select($2)" "$1"
+	local file=$1 filter=$2
+
+	shift 2
+	jq -c "$@" "select($filter)" "$file"
 }
 
-# nobody_procwatch: print the path of a copy of procwatch that uid 65534 can
-# run: the build tree may sit under a directory closed to other users, so
-# the copy goes into this test's directory, opened for traversal up to the
-# run's own temporary directory.
-nobody_procwatch() {
-	local dir=$BATS_TEST_TMPDIR/nobody d
+# nobody_copy FILE: print the path of a copy of the program FILE that uid
+# 65534 can run: the build tree may sit under a directory closed to other
+# users, so the copy goes into this test's directory, opened for traversal
+# up to the run's own temporary directory.
+nobody_copy() {
+	local dir=$BATS_TEST_TMPDIR/nobody d copy
 	mkdir -p "$dir"
-	cp "$PROCWATCH" "$dir/procwatch"
-	chmod 755 "$dir" "$dir/procwatch"
+	copy=$dir/$(basename "$1")
+	cp "$1" "$copy"
+	chmod 755 "$dir" "$copy"
 	d=$BATS_TEST_TMPDIR
 	while [ -n "$d" ] && [ "$d" != / ] && [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do
 		chmod o+x "$d"
 		d=$(dirname "$d")
 	done
-	echo "$dir/procwatch"
+	echo "$copy"
+}
+
+# nobody_procwatch: print the path of a copy of procwatch that uid 65534 can run.
+nobody_procwatch() {
+	nobody_copy "$PROCWATCH"
+}
+
+# Who may listen to process events depends on the kernel build, not only
+# on its version: the tests ask the running kernel, then assert what it
+# does.
+
+# listen_allowed [WRAPPER...]: whether a process started by WRAPPER (say
+# 'setpriv --reuid=65534 ...' or 'unshare -U -r') may bind to the proc
+# connector's group: status 0 it may, 1 the kernel refuses (EPERM). Any
+# other outcome fails the test.
+listen_allowed() {
+	local probe r=0
+
+	probe=$(nobody_copy "$PW_BIN/pw-listen-probe") || return 2
+	"$@" "$probe" || r=$?
+	case $r in
+	0 | 1) return "$r" ;;
+	*) die "the listen probe failed under '$*' (status $r)"; return 2 ;;
+	esac
+}
+
+# expect_cap_refusal FILE [PATTERN]: FILE (a procwatch's stderr) is the
+# one line of a refused subscription: it says that this kernel requires
+# CAP_NET_ADMIN, how to grant it, matches PATTERN if given, and names no
+# kernel version as the cause.
+expect_cap_refusal() {
+	local -a lines
+
+	mapfile -t lines <"$1"
+	[ "${#lines[@]}" -eq 1 ] || die "expected one line on stderr: $(cat "$1")" || return 1
+	[[ ${lines[0]} == "procwatch: "*"permission denied: this kernel requires CAP_NET_ADMIN"* ]] ||
+		die "not the CAP_NET_ADMIN refusal: ${lines[0]}" || return 1
+	[[ ${lines[0]} == *"'setcap cap_net_admin+ep procwatch'"* ]] ||
+		die "does not say how to grant it: ${lines[0]}" || return 1
+	! [[ ${lines[0]} =~ [0-9]\.[0-9]|[Kk]ernels\ (before|since|from) ]] ||
+		die "names a kernel version: ${lines[0]}" || return 1
+	[ -z "${2:-}" ] || [[ ${lines[0]} =~ $2 ]] || die "does not match '$2': ${lines[0]}" || return 1
 }
 
 # count_re PERL_REGEX FILE: how many times the byte pattern occurs in FILE.
@@ -213,12 +259,21 @@ seen_exec_of_gate() {
 # for procwatch, set $status, leave stderr in OUT.err and check every line
 # of OUT with jq.
 pw_held() {
+	local out=$1 gates=$2
+
+	shift 2
+	held_run "$out" "$gates" "$PROCWATCH" -f json "$@"
+}
+
+# held_run OUT GATES COMMAND...: pw_held for a procwatch that COMMAND runs
+# (as another user, say): COMMAND's stdout goes to OUT.
+held_run() {
 	local out=$1 pid g
 	local -a gates
 
 	read -r -a gates <<<"$2"
 	shift 2
-	"$PROCWATCH" -f json "$@" >"$out" 2>"$out.err" &
+	"$@" >"$out" 2>"$out.err" &
 	pid=$!
 	for g in "${gates[@]}"; do
 		if ! wait_for 60 seen_exec_of_gate "$out" "$g" || ! release_gate "$g"; then

@@ -23,9 +23,17 @@ expect_one_line() {
 	expect_one_line "initial network namespace"
 }
 
-@test "another user namespace: the kernel ignores the subscription" {
-	run --separate-stderr unshare -U -r "$PROCWATCH" -f json -- true
-	expect_one_line "initial pid and user namespaces"
+@test "another user namespace: the kernel refuses the bind or ignores the subscription, and procwatch says which" {
+	if listen_allowed unshare -U -r; then
+		run --separate-stderr unshare -U -r "$PROCWATCH" -f json -- true
+		expect_one_line "initial pid and user namespaces"
+	else
+		# root there is not root here: the capability must come from the initial namespace
+		run --separate-stderr unshare -U -r "$PROCWATCH" -f json -- true
+		expect_one_line "^procwatch: bind: .*CAP_NET_ADMIN in the initial user namespace"
+		printf '%s\n' "${stderr_lines[@]}" >"$BATS_TEST_TMPDIR/err"
+		expect_cap_refusal "$BATS_TEST_TMPDIR/err" "run procwatch on the host"
+	fi
 }
 
 @test "another pid namespace: the kernel ignores the subscription" {
