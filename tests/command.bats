@@ -4,15 +4,36 @@
 
 load helpers
 
+# A process whose data is checked is held on a FIFO (gate in helpers.bash)
+# until procwatch has written its exec record, so that procwatch reads its
+# /proc entry while it is alive; a shell is held by the child it waits for.
+
 setup() {
 	OUT=$BATS_TEST_TMPDIR/out
 	KILL_FILE=$BATS_TEST_TMPDIR/kill-at-teardown
 }
 
 # Processes a test may leave behind are listed in $KILL_FILE as "PID COMM SIGNAL"
-# and sent SIGNAL here, if that pid still runs that command.
+# and sent SIGNAL here, if that pid still runs that command. A process still
+# held is let go (a FIFO opens without waiting only if it has a reader).
 teardown() {
+	local g
+
 	kill_recorded
+	for g in "$BATS_TEST_TMPDIR"/*; do
+		[ -p "$g" ] || continue
+		perl -MFcntl -e 'sysopen(my $f, $ARGV[0], O_WRONLY | O_NONBLOCK) and close $f' "$g" || true
+	done
+}
+
+# lines_at_least FILE N: FILE has N lines or more.
+lines_at_least() {
+	[ "$(wc -l <"$1")" -ge "$2" ]
+}
+
+# comm_is PID NAME: process PID runs under the name NAME.
+comm_is() {
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
 }
 
 # one_stderr_line_naming WORD: procwatch wrote exactly one line on stderr,
@@ -51,7 +72,9 @@ TREE='[.[] | select(.event == "fork") | .pid] as $tree
 	and (.[0].ppid as $pw | all($tree[]; . != $pw))'
 
 @test "exit status: the command's exit code (exit 7 -> 7)" {
-	pw_json "$OUT" -- sh -c 'sleep 0.1; exit 7'
+	local g
+	g=$(gate g)
+	pw_held "$OUT" "$g" -- sh -c 'cat "$1"; exit 7' sh "$g"
 	[ "$status" -eq 7 ]
 	no_stderr
 	check '.[0].pid as $root
@@ -107,36 +130,59 @@ TREE='[.[] | select(.event == "fork") | .pid] as $tree
 
 @test "the first record is the fork of the command by procwatch, with procwatch's data" {
 	valgrind_skip "procwatch's own process is valgrind's"
-	local pw
+	local pw bg g script='cat "$1"; exit 0'
 
-	status=0
+	g=$(gate g)
 	sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$BATS_TEST_TMPDIR/procwatch.pid" \
-		"$PROCWATCH" -f json -- sh -c 'sleep 0.2; exit 0' >"$OUT" 2>"$OUT.err" || status=$?
+		"$PROCWATCH" -f json -- sh -c "$script" sh "$g" >"$OUT" 2>"$OUT.err" 3>&- &
+	bg=$!
+	echo "$bg procwatch TERM" >>"$KILL_FILE"
+	wait_for 60 seen_exec_of_gate "$OUT" "$g"
+	release_gate "$g"
+	status=0
+	wait "$bg" || status=$?
 	[ "$status" -eq 0 ]
 	jq_lines "$OUT"
 	no_stderr
 	pw=$(cat "$BATS_TEST_TMPDIR/procwatch.pid")
 	check '.[0].event == "fork" and .[0].ppid == $pw and .[0].pid != $pw
-		and .[0].exe == $exe and .[0].argv == [$bin, "-f", "json", "--", "sh", "-c", "sleep 0.2; exit 0"]
+		and .[0].exe == $exe and .[0].argv == [$bin, "-f", "json", "--", "sh", "-c", $s, "sh", $g]
 		and .[1].event == "exec" and .[1].pid == .[0].pid and .[1].ppid == $pw
-		and .[1].argv == ["sh", "-c", "sleep 0.2; exit 0"]' \
-		--argjson pw "$pw" --arg exe "$(readlink -f "$PROCWATCH")" --arg bin "$PROCWATCH"
+		and .[1].argv == ["sh", "-c", $s, "sh", $g]' \
+		--argjson pw "$pw" --arg exe "$(readlink -f "$PROCWATCH")" --arg bin "$PROCWATCH" \
+		--arg s "$script" --arg g "$g"
 	check "$TREE"
 }
 
 @test "only the command's tree: processes outside it are absent" {
-	local outside busy
+	local outside busy g ticks pw n
 
+	g=$(gate g)
 	# a process that exits during the run (the command kills it) ...
 	sleep 30 >/dev/null 2>&1 3>&- &
 	outside=$!
 	echo "$outside sleep KILL" >>"$KILL_FILE"
-	# ... and one that keeps forking and exec'ing all along
-	(while :; do sleep 0.02; done) </dev/null >/dev/null 2>&1 3>&- &
+	# ... and one that keeps forking and exec'ing all along, a line in
+	# $ticks for each sleep it ran
+	ticks=$BATS_TEST_TMPDIR/ticks
+	: >"$ticks"
+	(while :; do sleep 0.02; echo >>"$ticks"; done) </dev/null >/dev/null 2>&1 3>&- &
 	busy=$!
 	echo "$busy bash KILL" >>"$KILL_FILE"
-	pw_json "$OUT" -- sh -c 'kill "$1"; sleep 0.3; exit 0' sh "$outside"
+	"$PROCWATCH" -f json -- sh -c 'kill "$1"; cat "$2"; exit 0' sh "$outside" "$g" \
+		>"$OUT" 2>"$OUT.err" 3>&- &
+	pw=$!
+	echo "$pw procwatch TERM" >>"$KILL_FILE"
+	wait_for 60 seen_exec_of_gate "$OUT" "$g"
+	# the command is held until the busy loop has run sleep at least twice more
+	# while procwatch watches
+	n=$(wc -l <"$ticks")
+	wait_for 60 lines_at_least "$ticks" $((n + 3))
+	release_gate "$g"
+	status=0
+	wait "$pw" || status=$?
 	[ "$status" -eq 0 ]
+	jq_lines "$OUT"
 	no_stderr
 	# the outside sleep was killed by the command, during the run
 	status=0
@@ -146,29 +192,45 @@ TREE='[.[] | select(.event == "fork") | .pid] as $tree
 		--argjson outside "$outside" --argjson busy "$busy"
 	check "$TREE"
 	check '.[0].pid as $root
-		| [.[] | select(.event == "fork") | .pid] == [$root, ([.[] | select(.event == "exec" and .argv == ["sleep", "0.3"])][0].pid)]'
+		| [.[] | select(.event == "fork") | .pid] == [$root, ([.[] | select(.event == "exec" and .argv == ["cat", $g])][0].pid)]' \
+		--arg g "$g"
 }
 
 @test "descendants of descendants are reported" {
-	pw_json "$OUT" -- sh -c 'sh -c "sh -c \"sleep 0.2; :\"; :"; :'
+	local g s2 s3
+
+	g=$(gate g)
+	# shells in shells, each passing the gate on as $1 and running ':' after
+	# its child, so that it waits for it: the innermost cat holds them all
+	s3='cat "$1"; :'
+	s2='sh -c "cat \"\$1\"; :" sh "$1"; :'
+	pw_held "$OUT" "$g" -- sh -c 'sh -c "sh -c \"cat \\\"\\\$1\\\"; :\" sh \"\$1\"; :" sh "$1"; :' sh "$g"
 	[ "$status" -eq 0 ]
 	no_stderr
 	check "$TREE"
 	check '. as $all
 		| .[0].pid as $l1
-		| ([.[] | select(.event == "exec" and .argv == ["sh", "-c", "sh -c \"sleep 0.2; :\"; :"])][0]) as $l2
-		| ([.[] | select(.event == "exec" and .argv == ["sh", "-c", "sleep 0.2; :"])][0]) as $l3
-		| ([.[] | select(.event == "exec" and .argv == ["sleep", "0.2"])][0]) as $l4
+		| ([.[] | select(.event == "exec" and .argv == ["sh", "-c", $s2, "sh", $g])][0]) as $l2
+		| ([.[] | select(.event == "exec" and .argv == ["sh", "-c", $s3, "sh", $g])][0]) as $l3
+		| ([.[] | select(.event == "exec" and .argv == ["cat", $g])][0]) as $l4
 		| $l2.ppid == $l1 and $l3.ppid == $l2.pid and $l4.ppid == $l3.pid
 		and ([$l1, $l2.pid, $l3.pid, $l4.pid] | unique | length) == 4
-		and all($l1, $l2.pid, $l3.pid, $l4.pid; . as $p | [$all[] | select(.event == "exit" and .pid == $p)] | length == 1)'
+		and all($l1, $l2.pid, $l3.pid, $l4.pid; . as $p | [$all[] | select(.event == "exit" and .pid == $p)] | length == 1)' \
+		--arg s2 "$s2" --arg s3 "$s3" --arg g "$g"
 }
 
-@test "records queued when the command exits are all written (20 quick children)" {
+@test "records queued when the command exits are all written (races /proc: 20 children that exit at once)" {
 	pw_json "$OUT" -- sh -c 'i=0; while [ $i -lt 20 ]; do /bin/true; i=$((i + 1)); done'
 	[ "$status" -eq 0 ]
 	no_stderr
 	check "$TREE"
+	# a child may be gone before procwatch reads its /proc entry: then its
+	# exe and argv are null and named in missing, never the shell's
+	check '.[0].pid as $root
+		| all(.[] | select((.event == "exec" or .event == "exit") and .pid != $root);
+			(.argv == null or .argv == ["/bin/true"]) and (.argv == null) == any(.missing[]?; . == "argv")
+			and (.exe == null or .exe == $exe) and (.exe == null) == any(.missing[]?; . == "exe"))' \
+		--arg exe "$(readlink -f /bin/true)"
 	check '.[0].pid as $root
 		| [.[] | select(.event == "fork" and .ppid == $root) | .pid] as $kids
 		| [.[] | select(.event == "exec" and .pid != $root) | .pid] as $execs
@@ -181,24 +243,19 @@ TREE='[.[] | select(.event == "fork") | .pid] as $tree
 }
 
 @test "procwatch ends when the command exits, even if a daemonised grandchild lives on" {
-	local pidfile=$BATS_TEST_TMPDIR/daemon.pid daemon i
+	local pidfile=$BATS_TEST_TMPDIR/daemon.pid daemon
 
 	command -v setsid >/dev/null || skip "setsid (util-linux) is not installed"
-	# the guard: procwatch must be done well before the daemon (5 s)
+	# the guard: procwatch must be done well before the daemon (5 s: the
+	# daemon's sleep is the measure, nothing waits on it)
 	status=0
 	timeout 3 "$PROCWATCH" -f json -- sh -c '
 		setsid sh -c "echo \$\$ >\"\$1\"; exec sleep 5" daemon "$1" </dev/null >/dev/null 2>&1 &
 		exit 0' sh "$pidfile" >"$OUT" 2>"$OUT.err" || status=$?
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$pidfile" ] && break
-		sleep 0.02
-	done
+	wait_for 5 test -s "$pidfile"
 	daemon=$(cat "$pidfile")
-	for ((i = 0; i < 100; i++)); do
-		[ "$(cat "/proc/$daemon/comm" 2>/dev/null)" != sleep ] || break
-		sleep 0.02
-	done
 	echo "$daemon sleep KILL" >>"$KILL_FILE"
+	wait_for 5 comm_is "$daemon" sleep
 	[ "$status" -ne 124 ] || die "procwatch was still running after 3 s"
 	[ "$status" -eq 0 ]
 	jq_lines "$OUT"
@@ -240,6 +297,8 @@ TREE='[.[] | select(.event == "fork") | .pid] as $tree
 }
 
 @test "--count=1 writes only the fork of the command" {
+	# the sleep only brings more records to leave out (an exec, a fork,
+	# exits); procwatch waits for the command however long it takes
 	pw_json "$OUT" --count=1 -- sh -c 'sleep 0.1; exit 0'
 	[ "$status" -eq 0 ]
 	no_stderr

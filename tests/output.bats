@@ -4,9 +4,12 @@
 
 load helpers
 
-# The shell stays alive while sleep runs (no exec of its last command), so
-# its /proc entry is still there when its exec event is read.
-SCRIPT='sleep 0.3; exit'
+# A process whose data is checked is held on a FIFO (gate in helpers.bash)
+# until procwatch has written its exec record, so that procwatch reads its
+# /proc entry while it is alive. The shell stays alive while cat waits on
+# the gate $1 (no exec of its last command), and its exec record comes
+# before cat's.
+SCRIPT='cat "$1"; exit'
 
 TIME_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z'
 EVENT_RE='(fork|exec|exit|uid|gid|sid|ptrace|comm|coredump|exist|lost)'
@@ -16,6 +19,57 @@ setup() {
 	OUT=$BATS_TEST_TMPDIR/out
 	# the name of a process: newline, parentheses and ESC
 	HOSTILE=$(printf 'x\n) (\033y')
+	PW_PID=
+}
+
+# A failed test may leave procwatch running and a process held: stop the
+# one, let the other go (a FIFO opens without waiting only if it has a reader).
+teardown() {
+	local g
+
+	if [ -n "$PW_PID" ]; then
+		kill "$PW_PID" 2>/dev/null || true
+		wait "$PW_PID" 2>/dev/null || true
+	fi
+	for g in "$BATS_TEST_TMPDIR"/*; do
+		[ -p "$g" ] || continue
+		perl -MFcntl -e 'sysopen(my $f, $ARGV[0], O_WRONLY | O_NONBLOCK) and close $f' "$g" || true
+	done
+}
+
+# pw_held_until GATE SEEN ARGS...: run procwatch ARGS in the background,
+# stdout to $OUT, stderr to $OUT.err; once 'SEEN GATE' (polled, bounded)
+# finds the exec record of the process held on GATE, release GATE. Then
+# wait for procwatch and set $status.
+pw_held_until() {
+	local g=$1 seen=$2
+
+	shift 2
+	"$PROCWATCH" "$@" >"$OUT" 2>"$OUT.err" 3>&- &
+	PW_PID=$!
+	if ! wait_for 60 "$seen" "$g" || ! release_gate "$g"; then
+		printf 'procwatch wrote:\n' >&2
+		cat "$OUT" "$OUT.err" >&2
+		return 1
+	fi
+	status=0
+	wait "$PW_PID" || status=$?
+	PW_PID=
+}
+
+# seen_text_cat GATE: $OUT (text) holds the exec record of 'cat GATE'.
+seen_text_cat() {
+	grep -qF " argv=\"cat $1\"" "$OUT"
+}
+
+# seen_text_last GATE: $OUT (text) holds an exec record whose last argument is GATE.
+seen_text_last() {
+	grep -E "^$TIME_RE exec [0-9]+ " "$OUT" | grep -qF " $1\""
+}
+
+# seen_json_last GATE: $OUT (JSON lines) holds an exec record whose last argument is GATE.
+seen_json_last() {
+	jq -e -n --arg g "$1" 'any(inputs; .event == "exec" and .argv[-1] == $g)' "$OUT" >/dev/null 2>&1
 }
 
 # assert_text_lines FILE: every line of FILE is one text record.
@@ -47,13 +101,14 @@ mapped() {
 
 # The exec record of the shell running $SCRIPT, compact.
 shell_exec() {
-	select_events "$OUT" ".event == \"exec\" and .argv[0:3] == [\"sh\", \"-c\", \"$SCRIPT\"]"
+	jq -c --arg s "$SCRIPT" 'select(.event == "exec" and .argv[0:3] == ["sh", "-c", $s])' "$OUT"
 }
 
 @test "JSON: every line is one compact object starting with time, event and pid" {
-	local before after line n=0 t
+	local before after line n=0 t g
+	g=$(gate g)
 	before=$(date -u +%s)
-	pw_json "$OUT" -- sh -c "$SCRIPT"
+	pw_held "$OUT" "$g" -- sh -c "$SCRIPT" sh "$g"
 	after=$(date -u +%s)
 	[ "$status" -eq 0 ]
 	[ ! -s "$OUT.err" ]
@@ -68,38 +123,45 @@ shell_exec() {
 		[ "$t" -ge $((before - 60)) ] && [ "$t" -le $((after + 60)) ] ||
 			die "time $t not within a minute of [$before, $after]"
 	done <"$OUT"
-	# fork, exec and exit of the shell and of sleep
+	# fork, exec and exit of the shell and of cat
 	[ "$n" -ge 6 ]
 }
 
 @test "JSON: an executable named with newline, parentheses and ESC" {
-	local dir prog
+	local dir prog g
 	dir=$(pwd -P)
 	prog=$dir/$HOSTILE
-	cp /bin/sleep "$prog"
-	pw_json "$OUT" -- "$prog" 0.3
+	# a cat, held on the gate by its own name
+	cp /bin/cat "$prog"
+	g=$(gate g)
+	pw_held_until "$g" seen_json_last -f json -- "$prog" "$g"
+	jq_lines "$OUT"
 	[ "$status" -eq 0 ]
 	[ ! -s "$OUT.err" ]
-	[ "$(jq -c --arg n "$HOSTILE" --arg p "$prog" \
-		'select(.event == "exec" and .comm == $n and .exe == $p and .argv == [$p, "0.3"])' "$OUT" |
+	[ "$(jq -c --arg n "$HOSTILE" --arg p "$prog" --arg g "$g" \
+		'select(.event == "exec" and .comm == $n and .exe == $p and .argv == [$p, $g])' "$OUT" |
 		wc -l)" -eq 1 ]
 	[ "$(jq -c --arg n "$HOSTILE" 'select(.event == "exit" and .comm == $n and .exit_code == 0)' "$OUT" |
 		wc -l)" -eq 1 ]
 }
 
 @test "JSON: a name with newline, parentheses and ESC written to /proc/PID/comm" {
-	pw_json "$OUT" -- sh -c 'printf %s "$1" >/proc/$$/comm && sleep 0.3; exit' sh "$HOSTILE"
+	local g
+	g=$(gate g)
+	pw_held "$OUT" "$g" -- sh -c 'printf %s "$1" >/proc/$$/comm && cat "$2"; exit' sh "$HOSTILE" "$g"
 	[ "$status" -eq 0 ]
 	[ ! -s "$OUT.err" ]
 	[ "$(jq -c --arg n "$HOSTILE" 'select(.event == "comm" and .comm == $n)' "$OUT" | wc -l)" -eq 1 ]
 }
 
-@test "JSON: old_comm is the name before the change, or null when unknown" {
+@test "JSON: old_comm is the name before the change, or null when unknown (races /proc: the shell renames itself at once)" {
 	# the shell renames itself at once, racing procwatch's read of its /proc
-	# entry on exec: repeat, so that a stale name shows up if it can
-	local i
+	# entry on exec: repeat, so that a stale name shows up if it can; the
+	# gate only keeps it alive after the rename
+	local i g
 	for ((i = 0; i < 10; i++)); do
-		pw_json "$OUT" -- sh -c 'printf %s "$1" >/proc/$$/comm && sleep 0.1; exit' sh renamed
+		g=$(gate "g$i")
+		pw_held "$OUT" "$g" -- sh -c 'printf %s "$1" >/proc/$$/comm && cat "$2"; exit' sh renamed "$g"
 		[ "$status" -eq 0 ]
 		[ ! -s "$OUT.err" ]
 		run select_events "$OUT" '.event == "comm"'
@@ -110,11 +172,13 @@ shell_exec() {
 }
 
 @test "text: an executable named with newline, parentheses and ESC cannot forge a line" {
-	local dir prog status=0
+	local dir prog g status=0
 	dir=$(pwd -P)
 	prog=$dir/$HOSTILE
-	cp /bin/sleep "$prog"
-	"$PROCWATCH" -f text -- "$prog" 0.3 >"$OUT" 2>"$OUT.err" || status=$?
+	# a cat, held on the gate by its own name
+	cp /bin/cat "$prog"
+	g=$(gate g)
+	pw_held_until "$g" seen_text_last -f text -- "$prog" "$g"
 	[ "$status" -eq 0 ]
 	[ ! -s "$OUT.err" ]
 	assert_text_lines "$OUT"
@@ -124,13 +188,14 @@ shell_exec() {
 	[ "${#lines[@]}" -eq 1 ]
 	[[ ${lines[0]} == '"x\n) (\x1by" '* ]] || die "comm not escaped: ${lines[0]}"
 	[[ ${lines[0]} == *" exe=\"$dir/x\\n) (\\x1by\" "* ]] || die "exe not escaped: ${lines[0]}"
-	[[ ${lines[0]} == *" argv=\"'$dir/x\\n) (\\x1by' 0.3\""* ]] || die "argv not escaped: ${lines[0]}"
+	[[ ${lines[0]} == *" argv=\"'$dir/x\\n) (\\x1by' $g\""* ]] || die "argv not escaped: ${lines[0]}"
 }
 
 @test "text: a name with newline, parentheses and ESC written to /proc/PID/comm cannot forge a line" {
-	local status=0
-	"$PROCWATCH" -f text -- sh -c 'printf %s "$1" >/proc/$$/comm && sleep 0.3; exit' sh "$HOSTILE" \
-		>"$OUT" 2>"$OUT.err" || status=$?
+	local g status=0
+	g=$(gate g)
+	pw_held_until "$g" seen_text_cat -f text -- \
+		sh -c 'printf %s "$1" >/proc/$$/comm && cat "$2"; exit' sh "$HOSTILE" "$g"
 	[ "$status" -eq 0 ]
 	[ ! -s "$OUT.err" ]
 	assert_text_lines "$OUT"
@@ -142,68 +207,73 @@ shell_exec() {
 
 @test "JSON: bytes that are not UTF-8 are mapped to U+EF00 + byte, reversibly" {
 	# 0xff; overlong C0 80; valid U+00E9; a sequence cut short (E2 82)
-	local arg
+	local arg g
 	arg=$(printf 'a\377b\300\200c\303\251d\342\202')
-	pw_json "$OUT" -- sh -c "$SCRIPT" sh "$arg"
+	g=$(gate g)
+	pw_held "$OUT" "$g" -- sh -c "$SCRIPT" sh "$g" "$arg"
 	[ "$status" -eq 0 ]
 	[ ! -s "$OUT.err" ]
 	iconv -f UTF-8 -t UTF-8 "$OUT" >/dev/null
 	run shell_exec
 	[ "${#lines[@]}" -eq 1 ]
 	local rec=${lines[0]}
-	[ "$(jq -a '.argv[4]' <<<"$rec")" = '"a\uefffb\uefc0\uef80c\u00e9d\uefe2\uef82"' ]
-	jq -j '.argv[4]' <<<"$rec" | unmap >"$BATS_TEST_TMPDIR/back"
+	[ "$(jq -a '.argv[5]' <<<"$rec")" = '"a\uefffb\uefc0\uef80c\u00e9d\uefe2\uef82"' ]
+	jq -j '.argv[5]' <<<"$rec" | unmap >"$BATS_TEST_TMPDIR/back"
 	printf '%s' "$arg" | cmp - "$BATS_TEST_TMPDIR/back"
 }
 
 @test "JSON: characters U+EF80..U+EFFF in the input are mapped byte by byte, reversibly" {
-	local first last below arg expected
+	local first last below arg expected g
 	first=$(printf '\xee\xbe\x80')	# U+EF80
 	last=$(printf '\xee\xbf\xbf')	# U+EFFF
 	below=$(printf '\xee\xbd\xbf')	# U+EF7F, outside the range: kept
 	arg="p${first}q${last}r${below}s"
 	expected="\"p$(mapped "$first")q$(mapped "$last")r\\uef7fs\""
-	pw_json "$OUT" -- sh -c "$SCRIPT" sh "$arg"
+	g=$(gate g)
+	pw_held "$OUT" "$g" -- sh -c "$SCRIPT" sh "$g" "$arg"
 	[ "$status" -eq 0 ]
 	[ ! -s "$OUT.err" ]
 	iconv -f UTF-8 -t UTF-8 "$OUT" >/dev/null
 	run shell_exec
 	[ "${#lines[@]}" -eq 1 ]
 	local rec=${lines[0]}
-	[ "$(jq -a '.argv[4]' <<<"$rec")" = "$expected" ] ||
-		die "got $(jq -a '.argv[4]' <<<"$rec"), expected $expected"
-	jq -j '.argv[4]' <<<"$rec" | unmap >"$BATS_TEST_TMPDIR/back"
+	[ "$(jq -a '.argv[5]' <<<"$rec")" = "$expected" ] ||
+		die "got $(jq -a '.argv[5]' <<<"$rec"), expected $expected"
+	jq -j '.argv[5]' <<<"$rec" | unmap >"$BATS_TEST_TMPDIR/back"
 	printf '%s' "$arg" | cmp - "$BATS_TEST_TMPDIR/back"
 }
 
 @test "JSON: control characters are escaped, and decode back exactly" {
-	local arg
+	local arg g
 	arg=$(printf 'a\001b\177c\302\233d\te')
-	pw_json "$OUT" -- sh -c "$SCRIPT" sh "$arg"
+	g=$(gate g)
+	pw_held "$OUT" "$g" -- sh -c "$SCRIPT" sh "$g" "$arg"
 	[ "$status" -eq 0 ]
 	[ ! -s "$OUT.err" ]
 	assert_no_control "$OUT"
 	run shell_exec
 	[ "${#lines[@]}" -eq 1 ]
-	jq -j '.argv[4]' <<<"${lines[0]}" >"$BATS_TEST_TMPDIR/back"
+	jq -j '.argv[5]' <<<"${lines[0]}" >"$BATS_TEST_TMPDIR/back"
 	printf '%s' "$arg" | cmp - "$BATS_TEST_TMPDIR/back"
 }
 
 @test "text: control characters are shown as \\xHH" {
-	local arg status=0
+	local arg g status=0
 	arg=$(printf 'a\001b\177c\302\233d\te')
-	"$PROCWATCH" -f text -- sh -c "$SCRIPT" sh "$arg" >"$OUT" 2>"$OUT.err" || status=$?
+	g=$(gate g)
+	pw_held_until "$g" seen_text_cat -f text -- sh -c "$SCRIPT" sh "$g" "$arg"
 	[ "$status" -eq 0 ]
 	[ ! -s "$OUT.err" ]
 	assert_text_lines "$OUT"
 	assert_no_control "$OUT"
-	# shell words first, then the whole value in double quotes:
-	# 'a<01>b<7f>c<c2 9b>d<tab>e' -> 'a\x01b\x7fc\xc2\x9bd\te'
+	# shell words first, then the whole value in double quotes (a quote
+	# written as \"): 'a<01>b<7f>c<c2 9b>d<tab>e' -> 'a\x01b\x7fc\xc2\x9bd\te'
 	local expected
 	expected=$(cat <<'EOF'
-argv="sh -c 'sleep 0.3; exit' sh 'a\x01b\x7fc\xc2\x9bd\te'"
+argv="sh -c 'cat \"$1\"; exit' sh GATE 'a\x01b\x7fc\xc2\x9bd\te'"
 EOF
 	)
+	expected=${expected/GATE/"$g"}
 	run text_records "$OUT" exec
 	local line found=0
 	for line in "${lines[@]}"; do
@@ -215,35 +285,37 @@ EOF
 }
 
 @test "text: argv as shell words, quoted as one value; safe values bare" {
-	local status=0 sleep_exe
-	sleep_exe=$(readlink -f "$(command -v sleep)")
-	[[ $sleep_exe =~ ^[A-Za-z0-9._,:/@%+=~-]+$ ]] || skip "the path of sleep needs quoting: $sleep_exe"
-	"$PROCWATCH" -f text -- sh -c "$SCRIPT" x '' 'a b' "it's" >"$OUT" 2>"$OUT.err" || status=$?
+	local status=0 cat_exe g
+	cat_exe=$(readlink -f "$(command -v cat)")
+	[[ $cat_exe =~ ^[A-Za-z0-9._,:/@%+=~-]+$ ]] || skip "the path of cat needs quoting: $cat_exe"
+	g=$(gate g)
+	pw_held_until "$g" seen_text_cat -f text -- sh -c "$SCRIPT" x "$g" '' 'a b' "it's"
 	[ "$status" -eq 0 ]
 	[ ! -s "$OUT.err" ]
 	assert_text_lines "$OUT"
-	# shell words: sh -c 'sleep 0.3; exit' x '' 'a b' 'it'\''s'
-	# then one double-quoted value, a backslash written as \\
+	# shell words: sh -c 'cat "$1"; exit' x GATE '' 'a b' 'it'\''s'
+	# then one double-quoted value, a quote written as \" and a backslash as \\
 	local expected
 	expected=$(cat <<'EOF'
-argv="sh -c 'sleep 0.3; exit' x '' 'a b' 'it'\\''s'"
+argv="sh -c 'cat \"$1\"; exit' x GATE '' 'a b' 'it'\\''s'"
 EOF
 	)
+	expected=${expected/GATE/"$g"}
 	run text_records "$OUT" exec
-	local line shells=0 sleeps=0
+	local line shells=0 cats=0
 	for line in "${lines[@]}"; do
 		case $line in
 		"sh "*)
 			shells=$((shells + 1))
 			[[ $line == *" $expected "* ]] || die "expected $expected in: $line"
 			;;
-		"sleep "*)
-			sleeps=$((sleeps + 1))
-			[[ $line == *" exe=$sleep_exe "* ]] || die "expected exe=$sleep_exe in: $line"
-			[[ $line == *' argv="sleep 0.3" '* ]] || die "expected argv=\"sleep 0.3\" in: $line"
+		"cat "*)
+			cats=$((cats + 1))
+			[[ $line == *" exe=$cat_exe "* ]] || die "expected exe=$cat_exe in: $line"
+			[[ $line == *" argv=\"cat $g\" "* ]] || die "expected argv=\"cat $g\" in: $line"
 			;;
 		esac
 	done
 	[ "$shells" -eq 1 ]
-	[ "$sleeps" -eq 1 ]
+	[ "$cats" -eq 1 ]
 }
