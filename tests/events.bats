@@ -3,9 +3,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Each test runs procwatch in command mode, so only the command's own tree is
-# reported and the records are deterministic. A process whose argv or exe is
-# checked stays alive briefly (a 'sleep' inside it), so that procwatch can read
-# its /proc entry.
+# reported and the records are deterministic. A process whose argv, exe, cwd
+# or ids are checked is held on a FIFO (gate in helpers.bash) until procwatch
+# has written its exec record, so that procwatch reads its /proc entry while it
+# is alive; a shell is held by the child it waits for. Fork, exit and the other
+# records carry what the table learnt at that exec.
 
 load helpers
 
@@ -14,12 +16,18 @@ setup() {
 	SH_EXE=$(readlink -f "$(command -v sh)")
 }
 
+# A failed test may leave a process held: let it go (a FIFO opens for
+# writing without waiting only if it has a reader).
 teardown() {
-	local saved=$BATS_TEST_TMPDIR/core_pattern.saved
+	local saved=$BATS_TEST_TMPDIR/core_pattern.saved g
 
 	if [ -f "$saved" ]; then
 		cat "$saved" >/proc/sys/kernel/core_pattern
 	fi
+	for g in "$BATS_TEST_TMPDIR"/*; do
+		[ -p "$g" ] || continue
+		perl -MFcntl -e 'sysopen(my $f, $ARGV[0], O_WRONLY | O_NONBLOCK) and close $f' "$g" || true
+	done
 }
 
 # no_stderr: procwatch wrote nothing on stderr.
@@ -39,6 +47,22 @@ json_name() {
 	else
 		echo null
 	fi
+}
+
+# nobody_gate NAME: a gate (see helpers.bash) that uid 65534 can open: the
+# test's directory is opened for traversal up to the run's own temporary
+# directory, as nobody_copy does.
+nobody_gate() {
+	local g d
+
+	g=$(gate "$1") || return 1
+	chmod 644 "$g"
+	d=$BATS_TEST_TMPDIR
+	while [ -n "$d" ] && [ "$d" != / ] && [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	printf '%s\n' "$g"
 }
 
 @test "every record has time, event and pid; process fields come in the documented order" {
@@ -72,16 +96,18 @@ json_name() {
 }
 
 @test "fork: child of the forking process, with the parent's comm, exe, argv, cwd and ids" {
-	local dir want_parent_argv want_child_argv
+	local dir want_parent_argv want_child_argv g
 
 	dir=$BATS_TEST_TMPDIR/fork\ dir
 	mkdir "$dir"
 	cd "$dir"
-	pw_json "$OUT" -- sh -c 'sh -c "sleep 0.3; :" forked; :'
+	g=$(gate g)
+	# the command waits for its child, the child for its cat on the gate
+	pw_held "$OUT" "$g" -- sh -c 'sh -c "cat \"\$1\"; :" forked "$1"; :' sh "$g"
 	[ "$status" -eq 0 ]
 	no_stderr
-	want_parent_argv=$(json_args sh -c 'sh -c "sleep 0.3; :" forked; :')
-	want_child_argv=$(json_args sh -c 'sleep 0.3; :' forked)
+	want_parent_argv=$(json_args sh -c 'sh -c "cat \"\$1\"; :" forked "$1"; :' sh "$g")
+	want_child_argv=$(json_args sh -c 'cat "$1"; :' forked "$g")
 	local -a args=(
 		--argjson pargv "$want_parent_argv" --argjson cargv "$want_child_argv"
 		--arg exe "$SH_EXE" --arg cwd "$(pwd -P)"
@@ -105,7 +131,7 @@ json_name() {
 		| (map(.event == "fork" and .pid == $c) | index(true)) as $fi
 		| (map(.event == "exec" and .pid == $c) | index(true)) as $ei
 		| $fi != null and $ei != null and $fi < $ei and .[$ei].argv == $cargv' "${args[@]}"
-	# the grandchild (sleep) inherits the child's argv after its exec, not its own later one
+	# the grandchild (cat) inherits the child's argv after its exec, not its own later one
 	check '.[0].pid as $root
 		| ([.[] | select(.event == "fork" and .ppid == $root)][0].pid) as $c
 		| [.[] | select(.event == "fork" and .ppid == $c)] as $g
@@ -114,56 +140,65 @@ json_name() {
 }
 
 @test "exec: exact argv (empty, spaces, quotes, invalid UTF-8), exe, cwd and ids" {
-	local dir want
+	local dir want g
 
 	dir=$BATS_TEST_TMPDIR/exec\ dir
 	mkdir "$dir"
 	cd "$dir"
-	pw_json "$OUT" -- sh -c 'sleep 0.3; exit 0' arg0 '' 'two words' "it's" 'say "hi"' "$(printf '\377')x"
+	g=$(gate g)
+	# the shell waits for its cat on the gate, the last argument
+	pw_held "$OUT" "$g" -- sh -c 'cat "$6"; exit 0' arg0 '' 'two words' "it's" 'say "hi"' "$(printf '\377')x" "$g"
 	[ "$status" -eq 0 ]
 	no_stderr
-	# the last argument: byte 0xff is U+EF00+0xff, then "x"
-	want=$(json_args sh -c 'sleep 0.3; exit 0' arg0 '' 'two words' "it's" 'say "hi"')
+	# the argument before the gate: byte 0xff is U+EF00+0xff, then "x"
+	want=$(json_args sh -c 'cat "$6"; exit 0' arg0 '' 'two words' "it's" 'say "hi"')
 	check '.[0].pid as $root | [.[] | select(.event == "exec" and .pid == $root)] | length == 1'
 	check '.[0].pid as $root
 		| (.[] | select(.event == "exec" and .pid == $root)) as $e
-		| $e.argv == $want + ["\uefffx"]
+		| $e.argv == $want + ["\uefffx", $g]
 		and ($e.argv[8] | explode) == [61439, 120]
 		and $e.exe == $exe and $e.cwd == $cwd and $e.comm == "sh"
 		and $e.ppid == .[0].ppid
 		and $e.uid == $uid and $e.euid == $uid and $e.user == $user
 		and $e.gid == $gid and $e.egid == $gid and $e.group == $group
 		and ($e | has("missing") | not)' \
-		--argjson want "$want" --arg exe "$SH_EXE" --arg cwd "$(pwd -P)" \
+		--argjson want "$want" --arg g "$g" --arg exe "$SH_EXE" --arg cwd "$(pwd -P)" \
 		--argjson uid "$(id -u)" --argjson user "$(json_name "$(id -un)")" \
 		--argjson gid "$(id -g)" --argjson group "$(json_name "$(id -gn)")"
-	# the sleep it runs: its own exe and argv
+	# the cat it runs: its own exe and argv
 	check '.[0].pid as $root
 		| [.[] | select(.event == "exec" and .ppid == $root)] as $s
-		| ($s | length) == 1 and $s[0].argv == ["sleep", "0.3"] and $s[0].exe == $sleep' \
-		--arg sleep "$(readlink -f "$(command -v sleep)")"
+		| ($s | length) == 1 and $s[0].argv == ["cat", $g] and $s[0].exe == $cat' \
+		--arg g "$g" --arg cat "$(readlink -f "$(command -v cat)")"
 }
 
 @test "exit: exit code 3" {
-	pw_json "$OUT" -- sh -c 'sleep 0.2; exit 3'
+	local g
+
+	g=$(gate g)
+	pw_held "$OUT" "$g" -- sh -c 'cat "$1"; exit 3' sh "$g"
 	[ "$status" -eq 3 ]
 	no_stderr
 	check '.[0].pid as $root | [.[] | select(.event == "exit" and .pid == $root)] | length == 1'
 	check '.[0].pid as $root
 		| (.[] | select(.event == "exit" and .pid == $root)) as $x
 		| $x.exit_code == 3 and $x.signal == null and $x.status == 768 and $x.core_dumped == false
-		and $x.ppid == .[0].ppid and $x.exe == $exe and $x.argv == ["sh", "-c", "sleep 0.2; exit 3"]
+		and $x.ppid == .[0].ppid and $x.exe == $exe and $x.argv == ["sh", "-c", "cat \"$1\"; exit 3", "sh", $g]
 		and $x.comm == "sh" and ($x | has("thread") | not)
-		and (.[-1] == $x)' --arg exe "$SH_EXE"
-	# the sleep exited normally
+		and (.[-1] == $x)' --arg exe "$SH_EXE" --arg g "$g"
+	# the cat exited normally
 	check '.[0].pid as $root
 		| [.[] | select(.event == "exit" and .ppid == $root)] as $s
 		| ($s | length) == 1 and $s[0].exit_code == 0 and $s[0].status == 0 and $s[0].signal == null
-		and $s[0].argv == ["sleep", "0.2"]'
+		and $s[0].argv == ["cat", $g]' --arg g "$g"
 }
 
 @test "exit: killed by SIGKILL" {
-	pw_json "$OUT" -- sh -c 'exec 2>/dev/null; sh -c "sleep 0.2; kill -KILL \$\$" victim; exit 0'
+	local g
+
+	g=$(gate g)
+	# the victim kills itself once its cat on the gate is let go
+	pw_held "$OUT" "$g" -- sh -c 'exec 2>/dev/null; sh -c "cat \"\$1\"; kill -KILL \$\$" victim "$1"; exit 0' sh "$g"
 	[ "$status" -eq 0 ]
 	no_stderr
 	check '.[0].pid as $root
@@ -171,13 +206,13 @@ json_name() {
 		| ($v | length) == 1
 		and $v[0].exit_code == null and $v[0].signal == "SIGKILL" and $v[0].status == 9
 		and $v[0].core_dumped == false
-		and $v[0].argv == ["sh", "-c", "sleep 0.2; kill -KILL $$", "victim"]'
+		and $v[0].argv == ["sh", "-c", "cat \"$1\"; kill -KILL $$", "victim", $g]' --arg g "$g"
 	check '.[0].pid as $root | (.[] | select(.event == "exit" and .pid == $root)) |
 		.exit_code == 0 and .signal == null and .status == 0'
 }
 
 @test "coredump: a core-dumping signal gives a coredump record and an exit with core_dumped" {
-	local pattern=/proc/sys/kernel/core_pattern saved child
+	local pattern=/proc/sys/kernel/core_pattern saved child g
 
 	[ "$(id -u)" -eq 0 ] || skip "needs root to set $pattern"
 	saved=$(cat "$pattern")
@@ -186,8 +221,10 @@ json_name() {
 		rm -f "$BATS_TEST_TMPDIR/core_pattern.saved"
 		skip "$pattern is not writable here"
 	fi
-	pw_json "$OUT" -- sh -c 'exec 2>/dev/null; ulimit -c unlimited
-		sh -c "sleep 0.2; kill -SEGV \$\$" dumper; exit 0'
+	g=$(gate g)
+	# the dumper signals itself once its cat on the gate is let go
+	pw_held "$OUT" "$g" -- sh -c 'exec 2>/dev/null; ulimit -c unlimited
+		sh -c "cat \"\$1\"; kill -SEGV \$\$" dumper "$1"; exit 0' sh "$g"
 	[ "$status" -eq 0 ]
 	no_stderr
 	check '.[0].pid as $root | [.[] | select(.event == "coredump")] | length == 1 and .[0].ppid == $root'
@@ -198,22 +235,24 @@ json_name() {
 		and $x[0].signal == "SIGSEGV" and $x[0].exit_code == null
 		and $x[0].core_dumped == true and $x[0].status == 139
 		and $c.comm == "sh" and $c.exe == $exe
-		and $c.argv == ["sh", "-c", "sleep 0.2; kill -SEGV $$", "dumper"]
+		and $c.argv == ["sh", "-c", "cat \"$1\"; kill -SEGV $$", "dumper", $g]
 		and (map(.event == "coredump") | index(true)) < (map(.event == "exit" and .pid == $c.pid) | index(true))' \
-		--arg exe "$SH_EXE"
+		--arg exe "$SH_EXE" --arg g "$g"
 	# the kernel really wrote the core where the pattern says
 	child=$(value '.[] | select(.event == "coredump") | .pid')
 	[ -s "$BATS_TEST_TMPDIR/core.$child" ]
 }
 
 @test "uid and gid: setpriv to 65534 gives a gid and a uid record with the new ids" {
-	local user group
+	local user group g
 
 	[ "$(id -u)" -eq 0 ] || skip "needs root to change ids"
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
 	user=$(json_name "$(name_of passwd 65534)")
 	group=$(json_name "$(name_of group 65534)")
-	pw_json "$OUT" -- sh -c 'setpriv --reuid=65534 --regid=65534 --clear-groups sleep 0.2; :'
+	# the gate is opened by cat, which runs as 65534
+	g=$(nobody_gate g)
+	pw_held "$OUT" "$g" -- sh -c 'setpriv --reuid=65534 --regid=65534 --clear-groups cat "$1"; :' sh "$g"
 	[ "$status" -eq 0 ]
 	no_stderr
 	check '.[0].pid as $root
@@ -229,23 +268,26 @@ json_name() {
 		and $g[0].pid == $p and $g[0].rgid == 65534 and $g[0].gid == 65534 and $g[0].egid == 65534
 		and $g[0].group == $group and $g[0].ppid == $root' \
 		--argjson user "$user" --argjson group "$group"
-	# between the exec of setpriv and the exec of sleep
+	# between the exec of setpriv and the exec of cat
 	check '.[0].pid as $root
 		| ([.[] | select(.event == "fork" and .ppid == $root)][0].pid) as $p
 		| [to_entries[] | select(.value.event == "exec" and .value.pid == $p) | .key] as $ex
 		| (map(.event == "uid") | index(true)) as $ui
 		| (map(.event == "gid") | index(true)) as $gi
 		| ($ex | length) == 2 and $ex[0] < $ui and $ex[0] < $gi and $ui < $ex[1] and $gi < $ex[1]'
-	# sleep runs as 65534
+	# cat runs as 65534
 	check '.[0].pid as $root
 		| [.[] | select(.event == "exec" and .ppid == $root)][-1]
-		| .argv == ["sleep", "0.2"] and .uid == 65534 and .euid == 65534 and .gid == 65534 and .egid == 65534 and .user == $user' \
-		--argjson user "$user"
+		| .argv == ["cat", $g] and .uid == 65534 and .euid == 65534 and .gid == 65534 and .egid == 65534 and .user == $user' \
+		--argjson user "$user" --arg g "$g"
 }
 
 @test "sid: setsid gives a sid record with sid == pid" {
+	local g
+
 	command -v setsid >/dev/null || skip "setsid (util-linux) is not installed"
-	pw_json "$OUT" -- sh -c 'setsid sleep 0.2; :'
+	g=$(gate g)
+	pw_held "$OUT" "$g" -- sh -c 'setsid cat "$1"; :' sh "$g"
 	[ "$status" -eq 0 ]
 	no_stderr
 	check '.[0].pid as $root
@@ -253,12 +295,16 @@ json_name() {
 		| [.[] | select(.event == "fork") | .pid] as $tree
 		| ($s | length) == 1 and $s[0].sid == $s[0].pid and $s[0].pid != $root
 		and any($tree[]; . == $s[0].pid)
-		and any(.[]; .event == "exec" and .pid == $s[0].pid and .argv == ["sleep", "0.2"])'
+		and any(.[]; .event == "exec" and .pid == $s[0].pid and .argv == ["cat", $g])' --arg g "$g"
 }
 
 @test "comm: renaming a shell through /proc/self/comm gives its new and old comm" {
-	# a subshell renames itself: its old name is known from its fork
-	pw_json "$OUT" -- sh -c '(printf renamed >/proc/self/comm; sleep 0.2; :); :'
+	local g
+
+	# a subshell renames itself: its old name is known from its fork; the
+	# command, whose exe the subshell inherits, waits for it, and it for its cat
+	g=$(gate g)
+	pw_held "$OUT" "$g" -- sh -c '(printf renamed >/proc/self/comm; cat "$1"; :); :' sh "$g"
 	[ "$status" -eq 0 ]
 	no_stderr
 	check '.[0].pid as $root
@@ -267,35 +313,48 @@ json_name() {
 		and $c[0].pid != $root and $c[0].ppid == $root
 		and any(.[]; .event == "fork" and .pid == $c[0].pid and .comm == "sh")
 		and $c[0].exe == $exe' --arg exe "$SH_EXE"
-	# what follows knows the new name: the sleep is forked by "renamed"
+	# what follows knows the new name: the cat is forked by "renamed"
 	check '(.[] | select(.event == "comm")) as $c
 		| [.[] | select(.event == "fork" and .ppid == $c.pid)] | length == 1 and .[0].comm == "renamed"'
 }
 
 @test "ptrace: strace -f gives an attach record with strace's pid as tracer" {
+	local g
+
 	command -v strace >/dev/null || skip "strace is not installed"
-	pw_json "$OUT" -- sh -c 'strace -f -o /dev/null sh -c "sleep 0.3; :" traced; :'
+	g=$(gate g)
+	# strace waits for the traced shell, the shell for its cat on the gate
+	pw_held "$OUT" "$g" -- sh -c 'strace -f -o /dev/null sh -c "cat \"\$1\"; :" traced "$1"; :' sh "$g"
 	[ "$status" -eq 0 ]
 	no_stderr
 	check '.[0].pid as $root
 		| [.[] | select(.event == "fork" and .ppid == $root)] as $s
 		| ($s | length) == 1
 		and any(.[]; .event == "exec" and .pid == $s[0].pid and .argv[0] == "strace")
-		and ([.[] | select(.event == "exec" and .argv == ["sh", "-c", "sleep 0.3; :", "traced"])] | length) == 1'
+		and ([.[] | select(.event == "exec" and .argv == ["sh", "-c", "cat \"$1\"; :", "traced", $g])] | length) == 1' \
+		--arg g "$g"
 	check '.[0].pid as $root
 		| ([.[] | select(.event == "fork" and .ppid == $root)][0].pid) as $s
-		| ([.[] | select(.event == "exec" and .argv == ["sh", "-c", "sleep 0.3; :", "traced"])][0].pid) as $t
+		| ([.[] | select(.event == "exec" and .argv == ["sh", "-c", "cat \"$1\"; :", "traced", $g])][0].pid) as $t
 		| [.[] | select(.event == "ptrace" and .pid == $t)] as $a
 		| ($a | length) >= 1 and $a[0].tracer_pid == $s and $a[0].action == "attach"
-		and any(.[]; .event == "fork" and .pid == $t and .ppid == $s)'
+		and any(.[]; .event == "fork" and .pid == $t and .ppid == $s)' --arg g "$g"
 }
 
 @test "ptrace: strace -p gives an attach and a detach record" {
 	valgrind_skip "valgrind slows procwatch down too much to read short-lived processes in time"
+	local g h
+
 	command -v strace >/dev/null || skip "strace is not installed"
-	# strace says "Process N attached" on stderr once it has attached
-	pw_json "$OUT" -- sh -c 'exec 2>/dev/null
-		sleep 5 & t=$!
+	# the traced process is a cat held on the gate g; strace says "Process N
+	# attached" on stderr once it has attached (polled, bounded), then the
+	# shell holds strace on the gate h. h goes first: once the exec record of
+	# its cat is out, strace's was read while strace was alive. Then strace
+	# detaches, and the traced cat is let go.
+	g=$(gate g)
+	h=$(gate h)
+	pw_held "$OUT" "$h $g" -- sh -c 'exec 2>/dev/null
+		cat "$2" & t=$!
 		strace -o /dev/null -p "$t" 2>"$1" & s=$!
 		i=0
 		until grep -q attached "$1"; do
@@ -303,19 +362,19 @@ json_name() {
 			[ "$i" -lt 200 ] || exit 9
 			sleep 0.05
 		done
+		cat "$3"
 		kill -INT "$s"
 		wait "$s"
-		kill "$t"
 		wait "$t"
-		exit 0' sh "$BATS_TEST_TMPDIR/strace.err"
+		exit 0' sh "$BATS_TEST_TMPDIR/strace.err" "$g" "$h"
 	[ "$status" -eq 0 ]
 	no_stderr
-	check '([.[] | select(.event == "exec" and .argv == ["sleep", "5"])][0].pid) as $t
+	check '([.[] | select(.event == "exec" and .argv == ["cat", $g])][0].pid) as $t
 		| ([.[] | select(.event == "exec" and .argv[0] == "strace")][0].pid) as $s
 		| [.[] | select(.event == "ptrace" and .pid == $t)] as $p
 		| $t != null and $s != null and ($p | length) == 2
 		and $p[0].action == "attach" and $p[0].tracer_pid == $s
-		and $p[1].action == "detach" and $p[1].tracer_pid == 0'
+		and $p[1].action == "detach" and $p[1].tracer_pid == 0' --arg g "$g"
 }
 
 @test "threads: hidden by default, one fork and one exit for the process" {
@@ -331,8 +390,24 @@ json_name() {
 	check '.[0].pid as $root | (.[] | select(.event == "exit")) | .exit_code == 0 and .status == 0 and .pid == $root'
 }
 
+# seen_exec_of FILE JSON_ARGV: FILE (JSON lines) holds an exec record with that argv.
+seen_exec_of() {
+	jq -e -n --argjson a "$2" 'any(inputs; .event == "exec" and .argv == $a)' "$1" >/dev/null 2>&1
+}
+
 @test "threads: --threads shows each thread's fork and exit with tid and thread:true" {
-	pw_json "$OUT" --threads -- "$PW_BIN/pw-threads" 3
+	local g pid
+
+	g=$(gate g)
+	# pw-threads reads the gate before it starts its threads: their records
+	# carry what procwatch read of it at its exec
+	"$PROCWATCH" -f json --threads -- "$PW_BIN/pw-threads" 3 "$g" >"$OUT" 2>"$OUT.err" &
+	pid=$!
+	wait_for 60 seen_exec_of "$OUT" "$(json_args "$PW_BIN/pw-threads" 3 "$g")"
+	release_gate "$g"
+	status=0
+	wait "$pid" || status=$?
+	jq_lines "$OUT"
 	[ "$status" -eq 0 ]
 	no_stderr
 	check '.[0].pid as $root
@@ -357,17 +432,20 @@ json_name() {
 }
 
 @test "-e exec,exit: only exec and exit records" {
-	pw_json "$OUT" -e exec,exit -- sh -c 'sh -c "sleep 0.1; :"; setsid true; exit 4'
+	local g
+
+	g=$(gate g)
+	pw_held "$OUT" "$g" -e exec,exit -- sh -c 'sh -c "cat \"\$1\"; :" sh "$1"; setsid true; exit 4' sh "$g"
 	[ "$status" -eq 4 ]
 	no_stderr
 	check '([.[].event] | unique) == ["exec", "exit"]'
 	check '(.[0].pid) as $root
 		| any(.[]; .event == "exit" and .pid == $root and .exit_code == 4)
-		and ([.[] | select(.event == "exec" and .argv == ["sleep", "0.1"])] | length) == 1'
+		and ([.[] | select(.event == "exec" and .argv == ["cat", $g])] | length) == 1' --arg g "$g"
 }
 
 @test "--events=fork,sid: only fork and sid records" {
-	pw_json "$OUT" --events=fork,sid -- sh -c 'setsid sleep 0.1; exit 0'
+	pw_json "$OUT" --events=fork,sid -- sh -c 'setsid true; exit 0'
 	[ "$status" -eq 0 ]
 	no_stderr
 	check '([.[].event] | unique) == ["fork", "sid"]'
@@ -387,7 +465,7 @@ json_name() {
 		want+=',"coredump"'
 	fi
 	if command -v strace >/dev/null; then
-		trace='strace -o /dev/null sh -c "sleep 0.1; :"'
+		trace='strace -o /dev/null true'
 		want+=',"ptrace"'
 	fi
 	want+=']'
