@@ -180,15 +180,15 @@ json_args() {
 	printf '[%s]\n' "$json"
 }
 
-# wait_for SECONDS COMMAND...: poll COMMAND until it succeeds; fail after SECONDS.
+# wait_for SECONDS COMMAND...: poll COMMAND until it succeeds; fail after SECONDS
+# (of the clock, however long each poll takes on a loaded machine).
 wait_for() {
-	local i=0 n=$(($1 * 50))
+	local end=$((SECONDS + $1))
 
 	shift
 	until "$@"; do
-		i=$((i + 1))
 		# return, not only fail: under 'if' or '||' errexit does not stop the loop
-		[ "$i" -lt "$n" ] || { die "timed out waiting for: $*"; return 1; }
+		[ "$SECONDS" -lt "$end" ] || { die "timed out waiting for: $*"; return 1; }
 		sleep 0.02
 	done
 }
