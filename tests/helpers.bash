@@ -248,6 +248,23 @@ release_gate() {
 	timeout 30 sh -c ': >"$1"' sh "$1" || die "nobody waited on $1 to be released"
 }
 
+# release_left_gates: for a teardown: let go every process a failed test
+# left waiting on a gate of its directory (opening a FIFO for writing
+# without blocking succeeds only when it has a reader).
+release_left_gates() {
+	local g
+
+	for g in "$BATS_TEST_TMPDIR"/*; do
+		[ -p "$g" ] || continue
+		perl -MFcntl -e 'sysopen(my $f, $ARGV[0], O_WRONLY | O_NONBLOCK) and close $f' "$g" 2>/dev/null || true
+	done
+}
+
+# seen_exec FILE JSON_ARGV: FILE (JSON lines) holds an exec record with that argv.
+seen_exec() {
+	jq -e -n --argjson a "$2" 'any(inputs; .event == "exec" and .argv == $a)' "$1" >/dev/null 2>&1
+}
+
 # seen_exec_of_gate FILE GATE: FILE (JSON lines) has the exec record of 'cat GATE'.
 seen_exec_of_gate() {
 	jq -e -n --arg g "$2" 'any(inputs; .event == "exec" and .argv == ["cat", $g])' "$1" >/dev/null 2>&1
