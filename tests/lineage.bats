@@ -4,8 +4,10 @@
 #
 # Each test runs procwatch in command mode unless it says otherwise, so that
 # only the command's own tree is reported. A process whose data is checked
-# stays alive briefly (a 'sleep' inside it), so that procwatch can read its
-# /proc entry. Waits for another process poll a condition, with a bound.
+# is held on a FIFO (a 'cat GATE', see gate in helpers.bash) until procwatch
+# has written its exec record, so that procwatch reads its /proc entry while
+# it runs; a shell is held by the cat it waits for. Waits for another process
+# poll a condition, with a bound.
 
 load helpers
 
@@ -13,16 +15,47 @@ setup() {
 	OUT=$BATS_TEST_TMPDIR/out
 	KILL_FILE=$BATS_TEST_TMPDIR/kill-at-teardown
 	SH_EXE=$(readlink -f "$(command -v sh)")
-	SLEEP_EXE=$(readlink -f "$(command -v sleep)")
+	CAT_EXE=$(readlink -f "$(command -v cat)")
 	PW_EXE=$(readlink -f "$PROCWATCH")
 	# this test's shell, the parent of what it starts ($BASHPID differs in a $(...))
 	ME=$BASHPID
 }
 
 # Processes a test may leave behind are listed in $KILL_FILE as "PID COMM SIGNAL"
-# and sent SIGNAL here, if that pid still runs that command.
+# and sent SIGNAL here, if that pid still runs that command. A held process
+# that a failed test did not release is released here.
 teardown() {
 	kill_recorded
+	release_left_gates
+}
+
+# release_left_gates: release every gate of this test that a 'cat GATE' still
+# waits on. The open does not wait: a gate nobody reads is left alone.
+release_left_gates() {
+	local g
+
+	for g in "$BATS_TEST_TMPDIR"/*; do
+		[ -p "$g" ] || continue
+		perl -MFcntl -e 'sysopen(my $fh, $ARGV[0], O_WRONLY | O_NONBLOCK)' "$g" 2>/dev/null || true
+	done
+}
+
+# seen_execs_of_gate FILE GATE N: FILE (JSON lines) holds N exec records of 'cat GATE'.
+seen_execs_of_gate() {
+	jq -e -n --arg g "$2" --argjson n "$3" \
+		'[limit($n; inputs | select(.event == "exec" and .argv == ["cat", $g]))] | length == $n' \
+		"$1" >/dev/null 2>&1
+}
+
+# seen_or_ended GATE N PID: $OUT holds N exec records of 'cat GATE', or the
+# process PID has ended.
+seen_or_ended() {
+	seen_execs_of_gate "$OUT" "$1" "$2" || ! kill -0 "$3" 2>/dev/null
+}
+
+# text_seen_exec_of_gate FILE GATE: FILE (text records) has the exec record of 'cat GATE'.
+text_seen_exec_of_gate() {
+	grep -F " argv=\"cat $2\"" "$1" | grep -q '^[^ ]* exec [0-9]* cat '
 }
 
 # shquote STRING: STRING as one single-quoted word for any POSIX shell.
@@ -58,10 +91,12 @@ out_has() {
 @test "five nested shells: the innermost exec shows each shell, then procwatch and its ancestors to pid 1" {
 	valgrind_skip "procwatch's own process is valgrind's"
 	local -a lvl
-	local i want chain
+	local i want chain g
 
-	# level i runs level i+1 as 'sh -c CMD level<i+1>; :' (the ':' keeps dash from exec'ing it)
-	lvl[5]='sleep 0.3; :'
+	g=$(gate g)
+	# level i runs level i+1 as 'sh -c CMD level<i+1>; :' (the ':' keeps dash
+	# from exec'ing it); the innermost is held, and every shell waits for it
+	lvl[5]="cat $(shquote "$g"); :"
 	for i in 4 3 2 1; do
 		lvl[i]="sh -c $(shquote "${lvl[i + 1]}") level$((i + 1)); :"
 	done
@@ -72,75 +107,75 @@ out_has() {
 	done
 	want+=']'
 	chain=$(proc_chain "$ME")
-	pw_json "$OUT" -- sh -c "${lvl[1]}" level1
+	pw_held "$OUT" "$g" -- sh -c "${lvl[1]}" level1
 	[ "$status" -eq 0 ]
 	no_stderr
 	local -a args=(
-		--argjson want "$want" --argjson chain "$chain"
+		--arg g "$g" --argjson want "$want" --argjson chain "$chain"
 		--arg sh "$SH_EXE" --arg pw "$PW_EXE" --arg boot "$(boot_prefix)"
 		--argjson pwargv "$(json_args "$PROCWATCH" -f json -- sh -c "${lvl[1]}" level1)"
 	)
-	check '[.[] | select(.event == "exec" and .argv == ["sleep", "0.3"])] | length == 1'
+	check '[.[] | select(.event == "exec" and .argv == ["cat", $g])] | length == 1' "${args[@]}"
 	# five shells, parent first, each with its own argv, exe and comm
-	check '(.[] | select(.event == "exec" and .argv == ["sleep", "0.3"])) as $e
+	check '(.[] | select(.event == "exec" and .argv == ["cat", $g])) as $e
 		| ($e.ancestors | length) >= 7
 		and ([$e.ancestors[0:5][].argv] == $want)
 		and all($e.ancestors[0:5][]; .comm == "sh" and .exe == $sh)
 		and $e.ancestors[0].pid == $e.ppid
 		and $e.parent_key == $e.ancestors[0].key' "${args[@]}"
 	# each shell is the parent of the next
-	check '. as $r | (.[] | select(.event == "exec" and .argv == ["sleep", "0.3"])) as $e
+	check '. as $r | (.[] | select(.event == "exec" and .argv == ["cat", $g])) as $e
 		| all(range(0; 4) as $i
 			| ($e.ancestors[$i].pid) as $child | ($e.ancestors[$i + 1].pid) as $parent
-			| any($r[]; .event == "fork" and .pid == $child and .ppid == $parent); .)'
+			| any($r[]; .event == "fork" and .pid == $child and .ppid == $parent); .)' --arg g "$g"
 	# then procwatch (the parent of the command), then its own ancestors as /proc links them
 	check '.[0] as $f
-		| (.[] | select(.event == "exec" and .argv == ["sleep", "0.3"])) as $e
+		| (.[] | select(.event == "exec" and .argv == ["cat", $g])) as $e
 		| $f.event == "fork" and $e.ancestors[4].pid == $f.pid
 		and $e.ancestors[5].pid == $f.ppid and $e.ancestors[5].exe == $pw and $e.ancestors[5].argv == $pwargv
 		and $e.ancestors[5].key == $f.parent_key
 		and [$e.ancestors[6:][].pid] == $chain and $e.ancestors[-1].pid == 1
 		and $e.ancestors[5:] == $f.ancestors' "${args[@]}"
 	# keys: well formed, all distinct, and each the key of that process in its own records
-	check '(.[] | select(.event == "exec" and .argv == ["sleep", "0.3"])) as $e
+	check '(.[] | select(.event == "exec" and .argv == ["cat", $g])) as $e
 		| ([$e.key, $e.ancestors[].key] | unique | length) == ($e.ancestors | length) + 1
 		and all($e, $e.ancestors[]; .key | type == "string" and test("^" + $boot + "-[0-9]+-[0-9]+$"))
 		and all($e, $e.ancestors[]; (.key | split("-")[2] | tonumber) == .pid)' "${args[@]}"
-	check '. as $r | (.[] | select(.event == "exec" and .argv == ["sleep", "0.3"])) as $e
+	check '. as $r | (.[] | select(.event == "exec" and .argv == ["cat", $g])) as $e
 		| all($e.ancestors[0:5][]; . as $a
 			| ([$r[] | select(.pid == $a.pid and (.event == "fork" or .event == "exec"))] as $own
 			| ($own | map(.event)) == ["fork", "exec"] and all($own[]; .key == $a.key)))
-		and all($r[] | select(.pid == $e.pid); .key == $e.key)'
+		and all($r[] | select(.pid == $e.pid); .key == $e.key)' --arg g "$g"
 	# the key of a process procwatch did not see start: its start time in /proc
-	check '(.[] | select(.event == "exec" and .argv == ["sleep", "0.3"])) as $e
+	check '(.[] | select(.event == "exec" and .argv == ["cat", $g])) as $e
 		| any($e.ancestors[]; .pid == $pid and .key == $key)' \
-		--argjson pid "$ME" --arg key "$(boot_prefix)-$(stat_field "$ME" 22)-$ME"
+		--arg g "$g" --argjson pid "$ME" --arg key "$(boot_prefix)-$(stat_field "$ME" 22)-$ME"
 }
 
 @test "a double-forked daemon keeps its exited parent and grandparent in its ancestors" {
-	local dir=$BATS_TEST_TMPDIR top gp p d f
+	local dir=$BATS_TEST_TMPDIR top gp p d f g gates=
 
 	command -v setsid >/dev/null || skip "setsid (util-linux) is not installed"
 	# top -> gp -> p -> daemon: gp and p exit as soon as procwatch has
-	# reported their exec (so it could read them); the daemon waits until both
-	# are gone (or zombies) before its last exec, then tells top it is done.
-	# Each process execs again only once its exec so far are reported: the
-	# /proc read of an exec would otherwise see the next one.
+	# reported their exec (so it could read them): each is held until then by
+	# the 'cat GATE' it waits for. The daemon waits until both are gone (or
+	# zombies) before its last exec, then tells top it is done. Each process
+	# execs again only once its exec so far are reported: the /proc read of an
+	# exec would otherwise see the next one.
 	top='sh -c "$GP" gp "$1"
 		i=0
 		until [ -e "$1/execd" ]; do
 			i=$((i + 1))
-			[ "$i" -lt 500 ] || exit 9
+			[ "$i" -lt 3000 ] || exit 9
 			sleep 0.02
 		done
 		exit 0'
-	gp='eval "$SEEN"; seen 1 "$1"; echo $$ >"$1/gp.pid"; sh -c "$P" p "$1" & exit 0'
-	p='eval "$SEEN"; seen 1 "$1"; echo $$ >"$1/p.pid"; setsid sh -c "$D" daemon "$1" & exit 0'
+	gp='echo $$ >"$1/gp.pid"; cat "$1/gp-gate"; sh -c "$P" p "$1" & exit 0'
+	p='echo $$ >"$1/p.pid"; cat "$1/p-gate"; setsid sh -c "$D" daemon "$1" & exit 0'
 	d='exec </dev/null >/dev/null 2>&1 3>&-
 		printf "%s sh TERM\n%s sleep TERM\n" $$ $$ >>"$1/kill-at-teardown"
 		echo $$ >"$1/daemon.pid"
-		eval "$SEEN"
-		seen 2 "$1"
+		cat "$1/daemon-gate"
 		gone() {
 			local s
 			! read -r _ _ s _ <"/proc/$1/stat" || [ "$s" = Z ]
@@ -154,29 +189,18 @@ out_has() {
 			sleep 0.02
 		done
 		exec sh -c "$F" daemonized "$1"'
-	f='eval "$SEEN"; seen 3 "$1"
+	# the daemon lives on after the command, as daemons do: nothing waits for
+	# the end of this sleep, and teardown stops it
+	f='cat "$1/f-gate"
 		read -r _ _ _ pp _ </proc/$$/stat
 		echo "$pp" >"$1/reaper"
 		: >"$1/execd"
 		exec sleep 5'
-	# seen N DIR: wait until procwatch has written N exec records of this
-	# shell's pid to DIR/out
-	local seen
-	seen=$(cat <<'EOF'
-seen() {
-	i=0
-	until [ "$(jq --argjson pid "$$" 'select(.event == "exec" and .pid == $pid) | .pid' "$2/out" \
-		2>/dev/null | wc -l)" -ge "$1" ]
-	do
-		i=$((i + 1))
-		[ "$i" -lt 500 ] || exit 9
-		sleep 0.02
+	# the scripts find the gates in $dir, this test's directory, where gate makes them
+	for g in gp-gate p-gate daemon-gate f-gate; do
+		gates+=${gates:+ }$(gate "$g")
 	done
-}
-EOF
-)
-	[ "$OUT" = "$dir/out" ]
-	SEEN=$seen GP=$gp P=$p D=$d F=$f pw_json "$OUT" -- sh -c "$top" top "$dir"
+	GP=$gp P=$p D=$d F=$f pw_held "$OUT" "$gates" -- sh -c "$top" top "$dir"
 	[ "$status" -eq 0 ]
 	no_stderr
 	[ -e "$dir/execd" ]
@@ -209,47 +233,64 @@ EOF
 }
 
 @test "exit: argv and exe of the exec, and the lifetime as duration" {
-	local start end
+	local start end g pw
 
+	g=$(gate g)
 	start=$(date +%s%N)
-	pw_json "$OUT" -- sh -c 'sleep 0.2; exit 0'
+	"$PROCWATCH" -f json -- sh -c 'cat "$1"; exit 0' sh "$g" >"$OUT" 2>"$OUT.err" 3>&- &
+	pw=$!
+	wait_for 60 seen_exec_of_gate "$OUT" "$g"
+	# the lifetime to measure: the cat lives 0.2 s more once its exec is
+	# reported, so it lives at least that long whatever the scheduler does
+	sleep 0.2
+	release_gate "$g"
+	status=0
+	wait "$pw" || status=$?
 	end=$(date +%s%N)
 	[ "$status" -eq 0 ]
 	no_stderr
+	jq_lines "$OUT"
 	local -a args=(
-		--arg sh "$SH_EXE" --arg sleep "$SLEEP_EXE"
+		--arg sh "$SH_EXE" --arg cat "$CAT_EXE" --arg g "$g"
+		--argjson shargv "$(json_args sh -c 'cat "$1"; exit 0' sh "$g")"
 		--argjson wall "$(((end - start) / 1000))"
 	)
 	check '.[0].pid as $root
 		| [.[] | select(.event == "exit" and .ppid == $root)] as $x
 		| [.[] | select(.event == "fork" and .ppid == $root)] as $f
 		| ($x | length) == 1 and ($f | length) == 1 and $x[0].pid == $f[0].pid
-		and $x[0].argv == ["sleep", "0.2"] and $x[0].exe == $sleep and $x[0].comm == "sleep"
-		and $f[0].argv == ["sh", "-c", "sleep 0.2; exit 0"] and $f[0].exe == $sh
+		and $x[0].argv == ["cat", $g] and $x[0].exe == $cat and $x[0].comm == "cat"
+		and $f[0].argv == $shargv and $f[0].exe == $sh
 		and ($x[0].duration | type) == "number"
 		and $x[0].duration >= 0.2 and $x[0].duration < $wall / 1e6' "${args[@]}"
 	check '.[0].pid as $root
 		| (.[] | select(.event == "exit" and .pid == $root)) as $x
 		| (.[] | select(.event == "exit" and .ppid == $root)) as $s
-		| $x.argv == ["sh", "-c", "sleep 0.2; exit 0"] and $x.exe == $sh
+		| $x.argv == $shargv and $x.exe == $sh
 		and $x.duration > $s.duration and $x.duration < $wall / 1e6' "${args[@]}"
 }
 
 @test "-a 1: exactly one ancestor, the parent" {
+	local g
+
 	valgrind_skip "procwatch's own process is valgrind's"
-	pw_json "$OUT" -a 1 -- sh -c 'sleep 0.2; :'
+	g=$(gate g)
+	pw_held "$OUT" "$g" -a 1 -- sh -c 'cat "$1"; :' sh "$g"
 	[ "$status" -eq 0 ]
 	no_stderr
 	check 'length >= 6 and all(.[]; (.ancestors | length) == 1 and .ancestors[0].key == .parent_key)'
 	check '.[0].pid as $root | .[0].ppid as $pw
 		| all(.[] | select(.pid == $root); .ancestors[0].pid == $pw and .ancestors[0].comm == "procwatch")
 		and all(.[] | select(.pid != $root); .ancestors[0].pid == $root
-			and .ancestors[0].argv == ["sh", "-c", "sleep 0.2; :"])
-		and any(.[]; .pid != $root)'
+			and .ancestors[0].argv == $shargv)
+		and any(.[]; .pid != $root)' --argjson shargv "$(json_args sh -c 'cat "$1"; :' sh "$g")"
 }
 
 @test "-a 0: no ancestors field, keys still there" {
-	pw_json "$OUT" -a 0 -- sh -c 'sleep 0.2; :'
+	local g
+
+	g=$(gate g)
+	pw_held "$OUT" "$g" -a 0 -- sh -c 'cat "$1"; :' sh "$g"
 	[ "$status" -eq 0 ]
 	no_stderr
 	check 'length >= 6 and all(.[]; (has("ancestors") | not)
@@ -260,11 +301,16 @@ EOF
 
 @test "text: -a 2 gives chain=comm(pid)<comm(pid) with the parent and the grandparent" {
 	valgrind_skip "procwatch's own process is valgrind's"
-	local ev root pw comm n
+	local ev root pw comm n g bg
 	local -a lines
 
+	g=$(gate g)
+	"$PROCWATCH" -f text -a 2 -- sh -c 'cat "$1"; :' sh "$g" >"$OUT" 2>"$OUT.err" 3>&- &
+	bg=$!
+	wait_for 60 text_seen_exec_of_gate "$OUT" "$g"
+	release_gate "$g"
 	status=0
-	"$PROCWATCH" -f text -a 2 -- sh -c 'sleep 0.2; :' >"$OUT" 2>"$OUT.err" || status=$?
+	wait "$bg" || status=$?
 	[ "$status" -eq 0 ]
 	no_stderr
 	mapfile -t lines <"$OUT"
@@ -282,11 +328,11 @@ EOF
 	# the command: procwatch, then procwatch's parent (this shell)
 	n=$(grep -cE "^[^ ]+ (fork|exec|exit) $root [^ ]+ .* chain=procwatch\\($pw\\)<$comm\\($ME\\)( |$)" "$OUT")
 	[ "$n" -eq 3 ]
-	# the sleep: the shell, then procwatch
+	# the cat: the shell, then procwatch
 	n=$(grep -cE "^[^ ]+ (fork|exec|exit) [0-9]+ [^ ]+ .* ppid=$root .* chain=sh\\($root\\)<procwatch\\($pw\\)( |$)" \
 		"$OUT")
 	[ "$n" -eq 3 ]
-	grep -qE "^[^ ]+ exec [0-9]+ sleep .* chain=sh\\($root\\)<procwatch\\($pw\\)( |$)" "$OUT"
+	grep -qE "^[^ ]+ exec [0-9]+ cat .* chain=sh\\($root\\)<procwatch\\($pw\\)( |$)" "$OUT"
 }
 
 @test "pid reuse: the same pid twice gives two keys, and the second process nothing of the first" {
@@ -296,33 +342,34 @@ EOF
 	[ "$(id -u)" -eq 0 ] || skip "needs root to write $last"
 	[ -e "$last" ] || skip "$last does not exist (CONFIG_CHECKPOINT_RESTORE is off)"
 	(cat "$last" >"$last") 2>/dev/null || skip "$last is not writable here"
-	# Three rounds: the first sleep leaves pid P; the next fork is steered to
-	# P (another process may take it first: try again). In the second round
+	# Three rounds: the first cat leaves pid P; the next fork is steered to
+	# P (another process may take it first: try again; only the subshell
+	# that got P runs the second cat). This shell holds each cat on its gate
+	# until procwatch has reported its exec, and then 0.11 s (the first) or
+	# 0.12 s (the second) more, the lifetimes their exit records must show.
+	# The command forks nothing else, so that no other process of the traced
+	# tree takes a pid whose records are checked. In the second round
 	# procwatch (the parent of the command) is stopped from the exit of the
-	# first sleep to the fork of the second, so that both reach it in one
-	# batch, as under load; it is stopped only once it has reported the
-	# first exec.
-	[ "$OUT" = "$BATS_TEST_TMPDIR/out" ]
-	pw_json "$OUT" -- sh -c 'trap "kill -CONT $PPID" EXIT
+	# first cat to the fork of the second, so that both reach it in one
+	# batch, as under load: this shell stops it once it has reported the
+	# first exec, and the command lets it go on.
+	local first second script pw n
+
+	first=$(gate first)
+	second=$(gate second)
+	script='trap "kill -CONT $PPID" EXIT
 		n=0
 		while [ "$n" -lt 3 ]; do
-			sleep 0.11 & p=$!
-			if [ "$n" -eq 1 ]; then
-				i=0
-				until jq --argjson p "$p" "select(.event == \"exec\" and .pid == \$p) | .pid" \
-					"$1/out" 2>/dev/null | grep -q .
-				do
-					i=$((i + 1))
-					[ "$i" -lt 500 ] || exit 8
-					sleep 0.01
-				done
-				kill -STOP "$PPID"
-			fi
+			cat "$1/first" & p=$!
 			wait "$p"
 			i=0
 			while :; do
 				echo $((p - 1)) >/proc/sys/kernel/ns_last_pid
-				sleep 0.12 & q=$!
+				(
+					read -r me _ </proc/self/stat
+					[ "$me" -eq "$p" ] || exit 0
+					exec cat "$1/second"
+				) & q=$!
 				[ "$q" -ne "$p" ] || break
 				wait "$q"
 				i=$((i + 1))
@@ -332,12 +379,33 @@ EOF
 			wait "$q"
 			echo "$p" >>"$1/pids"
 			n=$((n + 1))
-		done' reuse "$BATS_TEST_TMPDIR"
+		done'
+	[ "$first" = "$BATS_TEST_TMPDIR/first" ]
+	[ "$second" = "$BATS_TEST_TMPDIR/second" ]
+	"$PROCWATCH" -f json -- sh -c "$script" reuse "$BATS_TEST_TMPDIR" >"$OUT" 2>"$OUT.err" 3>&- &
+	pw=$!
+	echo "$pw procwatch TERM" >>"$KILL_FILE"
+	for n in 1 2 3; do
+		wait_for 60 seen_or_ended "$first" "$n" "$pw"
+		seen_execs_of_gate "$OUT" "$first" "$n" || break
+		# not a wait for procwatch: the lifetime to measure
+		sleep 0.11
+		[ "$n" -ne 2 ] || kill -STOP "$pw"
+		release_gate "$first"
+		wait_for 60 seen_or_ended "$second" "$n" "$pw"
+		seen_execs_of_gate "$OUT" "$second" "$n" || break
+		# likewise
+		sleep 0.12
+		release_gate "$second"
+	done
+	status=0
+	wait "$pw" || status=$?
 	[ "$status" -eq 0 ] || die "exit status $status: a pid could not be reused"
 	no_stderr
+	jq_lines "$OUT"
 	local -a args=(
 		--argjson ps "$(jq -sc . "$BATS_TEST_TMPDIR/pids")"
-		--arg shexe "$SH_EXE"
+		--arg shexe "$SH_EXE" --arg first "$first" --arg second "$second"
 	)
 	local defs='def of($p): [.[] | select(.pid == $p)];
 		def secs: (.[0:19] + "Z" | fromdateiso8601) + (.[20:29] | tonumber / 1e9);
@@ -346,8 +414,8 @@ EOF
 	# each pid: the records of two processes, each with its own argv
 	check "$defs"'of($p) as $a
 		| ($a | map(.event)) == ["fork", "exec", "exit", "fork", "exec", "exit"]
-		and $a[1].argv == ["sleep", "0.11"] and $a[2].argv == ["sleep", "0.11"]
-		and $a[4].argv == ["sleep", "0.12"] and $a[5].argv == ["sleep", "0.12"]; .)' "${args[@]}"
+		and $a[1].argv == ["cat", $first] and $a[2].argv == ["cat", $first]
+		and $a[4].argv == ["cat", $second] and $a[5].argv == ["cat", $second]; .)' "${args[@]}"
 	# two processes: two keys, two start times
 	check "$defs"'of($p) as $a
 		| ($a[0:3] | map(.key) | unique | length) == 1 and ($a[3:6] | map(.key) | unique | length) == 1
@@ -355,15 +423,15 @@ EOF
 		and ($a[0:3] | map(.start_time) | unique | length) == 1
 		and ($a[3:6] | map(.start_time) | unique | length) == 1
 		and $a[0].start_time < $a[3].start_time; .)' "${args[@]}"
-	# the second fork shows the shell that forked it, not the first sleep
+	# the second fork shows the shell that forked it, not the first cat
 	check "$defs"'root_exec as $sh | of($p)[3] as $f
 		| $f.argv == $sh.argv and $f.exe == $shexe and $f.comm == "sh"; .)' "${args[@]}"
-	# its lineage is the shell's, with nothing of the first sleep
+	# its lineage is the shell's, with nothing of the first cat
 	check "$defs"'root_exec as $sh | of($p) as $a
 		| all($a[3:6][]; .ppid == $sh.pid and .parent_key == $sh.key
 			and .ancestors[0].pid == $sh.pid and .ancestors[0].key == $sh.key
 			and .ancestors[1:] == $sh.ancestors
-			and all(.ancestors[]; .key != $a[0].key and .argv != ["sleep", "0.11"])); .)' "${args[@]}"
+			and all(.ancestors[]; .key != $a[0].key and .argv != ["cat", $first])); .)' "${args[@]}"
 	# each lifetime is measured from its own fork
 	check "$defs"'of($p) as $a
 		| $a[2].duration >= 0.11 and $a[5].duration >= 0.12
@@ -386,15 +454,21 @@ EOF
 }
 
 @test "--snapshot: exist records for running processes come first, then live events" {
-	local pw i marker
+	local pw i marker g held
 
 	marker=snapshot-marker-$$-$RANDOM
+	g=$(gate g)
 	"$PROCWATCH" -f json --snapshot >"$OUT" 2>"$OUT.err" &
 	pw=$!
 	echo "$pw procwatch TERM" >>"$KILL_FILE"
 	# the snapshot is written before any live event: wait for this shell's exist record
 	wait_for 10 out_has 'any(.[]; .event == "exist" and .pid == $me)' --argjson me "$ME"
-	sh -c 'sleep 0.1; :' "$marker"
+	# the marker last in its argv; held until procwatch has reported it
+	sh -c 'cat "$1"; :' sh "$g" "$marker" 3>&- &
+	held=$!
+	wait_for 60 seen_exec_of_gate "$OUT" "$g"
+	release_gate "$g"
+	wait "$held"
 	wait_for 10 out_has 'any(.[]; .event == "exec" and .argv[-1] == $m)' --arg m "$marker"
 	kill -TERM "$pw"
 	status=0
@@ -427,7 +501,10 @@ EOF
 }
 
 @test "--numeric: user and group are null, the ids are there" {
-	pw_json "$OUT" --numeric -- sh -c 'sleep 0.1; :'
+	local g
+
+	g=$(gate g)
+	pw_held "$OUT" "$g" --numeric -- sh -c 'cat "$1"; :' sh "$g"
 	[ "$status" -eq 0 ]
 	no_stderr
 	[ -n "$(id -un)" ]
@@ -438,11 +515,12 @@ EOF
 }
 
 @test "context fields: start_time within the run, no tty after setsid, cgroup, loginuid, sessionid" {
-	local start end cg
+	local start end cg g
 
 	command -v setsid >/dev/null || skip "setsid (util-linux) is not installed"
+	g=$(gate g)
 	start=$(date +%s%N)
-	pw_json "$OUT" -- setsid sh -c 'sleep 0.2; :'
+	pw_held "$OUT" "$g" -- setsid sh -c 'cat "$1"; :' sh "$g"
 	end=$(date +%s%N)
 	[ "$status" -eq 0 ]
 	no_stderr
@@ -455,12 +533,13 @@ EOF
 		--argjson start "$((start / 1000))e3" --argjson stop "$((end / 1000))e3"
 	# one process, one start time
 	check 'group_by(.pid) | all(.[]; map(.start_time) | unique | length == 1)'
-	# no controlling terminal after setsid: the shell it runs (its last exec) and the sleep
+	# no controlling terminal after setsid: the shell it runs (its last exec) and the cat
 	check '.[0].pid as $root
 		| [.[] | select(.event == "exec" and .pid == $root)][-1] as $s
-		| [.[] | select(.argv == ["sleep", "0.2"])] as $z
-		| $s.argv == ["sh", "-c", "sleep 0.2; :"] and ($z | length) == 2
-		and ($s | has("tty")) and $s.tty == null and all($z[]; has("tty") and .tty == null)'
+		| [.[] | select(.argv == ["cat", $g])] as $z
+		| $s.argv == $shargv and ($z | length) == 2
+		and ($s | has("tty")) and $s.tty == null and all($z[]; has("tty") and .tty == null)' \
+		--arg g "$g" --argjson shargv "$(json_args sh -c 'cat "$1"; :' sh "$g")"
 	# cgroup: the v2 path this shell is in, inherited
 	check 'all(.[]; .cgroup | type == "string" and startswith("/"))'
 	cg=$(sed -n 's/^0:://p' "/proc/$ME/cgroup")
@@ -478,12 +557,20 @@ EOF
 }
 
 @test "tty: a pts name under script(1)" {
-	local cmd tty
+	local cmd tty g bg
 
 	command -v script >/dev/null || skip "script (util-linux) is not installed"
-	cmd="exec $(shquote "$PROCWATCH") -f json -- sh -c 'tty >\"\$1\"; sleep 0.2; :' sh $(shquote "$OUT.tty")"
+	g=$(gate g)
+	# tty(1) ends at once, unheld: the tty its exec record shows is the
+	# same whether procwatch read it or kept the one inherited at the fork
+	cmd="exec $(shquote "$PROCWATCH") -f json -- sh -c 'tty >\"\$1\"; cat \"\$2\"; :' sh $(shquote "$OUT.tty") $(shquote "$g")"
 	cmd+=" >$(shquote "$OUT") 2>$(shquote "$OUT.err")"
-	run --separate-stderr script -qec "$cmd" /dev/null </dev/null
+	script -qec "$cmd" /dev/null </dev/null >"$OUT.script" 2>&1 3>&- &
+	bg=$!
+	wait_for 60 seen_exec_of_gate "$OUT" "$g"
+	release_gate "$g"
+	status=0
+	wait "$bg" || status=$?
 	[ "$status" -eq 0 ]
 	no_stderr
 	jq_lines "$OUT"
