@@ -284,7 +284,7 @@ assert_help_lists() {
 	script -qec "$cmd" /dev/null </dev/null >"$out" &
 	pid=$!
 	# the held cat's exec record, read while it waits
-	wait_for 60 grep -qE "^$time exec [0-9]+ cat .* argv=\"cat $g\"" "$out"
+	wait_for 60 seen_text_exec_of_gate "$out" "$g"
 	release_gate "$g"
 	status=0
 	wait "$pid" || status=$?

@@ -17,13 +17,8 @@ setup() {
 # and sent SIGNAL here, if that pid still runs that command. A process still
 # held is let go (a FIFO opens without waiting only if it has a reader).
 teardown() {
-	local g
-
 	kill_recorded
-	for g in "$BATS_TEST_TMPDIR"/*; do
-		[ -p "$g" ] || continue
-		perl -MFcntl -e 'sysopen(my $f, $ARGV[0], O_WRONLY | O_NONBLOCK) and close $f' "$g" || true
-	done
+	release_left_gates
 }
 
 # lines_at_least FILE N: FILE has N lines or more.

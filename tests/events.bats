@@ -19,15 +19,12 @@ setup() {
 # A failed test may leave a process held: let it go (a FIFO opens for
 # writing without waiting only if it has a reader).
 teardown() {
-	local saved=$BATS_TEST_TMPDIR/core_pattern.saved g
+	local saved=$BATS_TEST_TMPDIR/core_pattern.saved
 
 	if [ -f "$saved" ]; then
 		cat "$saved" >/proc/sys/kernel/core_pattern
 	fi
-	for g in "$BATS_TEST_TMPDIR"/*; do
-		[ -p "$g" ] || continue
-		perl -MFcntl -e 'sysopen(my $f, $ARGV[0], O_WRONLY | O_NONBLOCK) and close $f' "$g" || true
-	done
+	release_left_gates
 }
 
 # no_stderr: procwatch wrote nothing on stderr.
@@ -390,11 +387,6 @@ nobody_gate() {
 	check '.[0].pid as $root | (.[] | select(.event == "exit")) | .exit_code == 0 and .status == 0 and .pid == $root'
 }
 
-# seen_exec_of FILE JSON_ARGV: FILE (JSON lines) holds an exec record with that argv.
-seen_exec_of() {
-	jq -e -n --argjson a "$2" 'any(inputs; .event == "exec" and .argv == $a)' "$1" >/dev/null 2>&1
-}
-
 @test "threads: --threads shows each thread's fork and exit with tid and thread:true" {
 	local g pid
 
@@ -403,7 +395,7 @@ seen_exec_of() {
 	# carry what procwatch read of it at its exec
 	"$PROCWATCH" -f json --threads -- "$PW_BIN/pw-threads" 3 "$g" >"$OUT" 2>"$OUT.err" &
 	pid=$!
-	wait_for 60 seen_exec_of "$OUT" "$(json_args "$PW_BIN/pw-threads" 3 "$g")"
+	wait_for 60 seen_exec "$OUT" "$(json_args "$PW_BIN/pw-threads" 3 "$g")"
 	release_gate "$g"
 	status=0
 	wait "$pid" || status=$?

@@ -27,26 +27,13 @@ setup() {
 # pw_start still running is stopped, and a process still held on a gate of
 # a test that failed is let go.
 teardown() {
-	local pid comm sig f
-
 	touch "$STOP"
 	if [ -n "${PW_JOB:-}" ]; then
 		kill "$PW_JOB" 2>/dev/null || true
 		wait "$PW_JOB" 2>/dev/null || true
 	fi
-	if [ -f "$KILL_FILE" ]; then
-		while read -r pid comm sig; do
-			if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ]; then
-				kill -"$sig" "$pid" 2>/dev/null || true
-				wait "$pid" 2>/dev/null || true
-			fi
-		done <"$KILL_FILE"
-	fi
-	# a FIFO opened for writing without waiting, then closed, is end of file
-	# to a cat still blocked on it
-	for f in "$T"/*; do
-		[ ! -p "$f" ] || perl -MFcntl -e 'sysopen(my $fh, $ARGV[0], O_WRONLY | O_NONBLOCK)' "$f" || true
-	done
+	kill_recorded
+	release_left_gates
 }
 
 # pw ARGS...: run procwatch -f json ARGS under a 20 s guard, stdout to $OUT,

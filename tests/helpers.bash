@@ -260,6 +260,16 @@ release_left_gates() {
 	done
 }
 
+# end_held: for a teardown: stop the procwatch that a failed test left
+# running in the background ($PW_PID, if set), and let go what it held.
+end_held() {
+	if [ -n "${PW_PID:-}" ]; then
+		kill "$PW_PID" 2>/dev/null || true
+		wait "$PW_PID" 2>/dev/null || true
+	fi
+	release_left_gates
+}
+
 # seen_exec FILE JSON_ARGV: FILE (JSON lines) holds an exec record with that argv.
 seen_exec() {
 	jq -e -n --argjson a "$2" 'any(inputs; .event == "exec" and .argv == $a)' "$1" >/dev/null 2>&1
@@ -268,6 +278,11 @@ seen_exec() {
 # seen_exec_of_gate FILE GATE: FILE (JSON lines) has the exec record of 'cat GATE'.
 seen_exec_of_gate() {
 	jq -e -n --arg g "$2" 'any(inputs; .event == "exec" and .argv == ["cat", $g])' "$1" >/dev/null 2>&1
+}
+
+# seen_text_exec_of_gate FILE GATE: FILE (text records) has the exec record of 'cat GATE'.
+seen_text_exec_of_gate() {
+	grep -F " argv=\"cat $2\"" "$1" | grep -q '^[^ ]* exec [0-9]* cat '
 }
 
 # pw_held OUT GATES ARGS...: like pw_json, with procwatch in the background:

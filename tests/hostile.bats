@@ -24,19 +24,9 @@ setup() {
 	PW_PID=
 }
 
-# A failed test may leave procwatch running and a process held: stop the
-# one, let the other go (a FIFO opens without waiting only if it has a reader).
+# A failed test may leave procwatch running and a process held.
 teardown() {
-	local g
-
-	if [ -n "$PW_PID" ]; then
-		kill "$PW_PID" 2>/dev/null || true
-		wait "$PW_PID" 2>/dev/null || true
-	fi
-	for g in "$BATS_TEST_TMPDIR"/*; do
-		[ -p "$g" ] || continue
-		perl -MFcntl -e 'sysopen(my $f, $ARGV[0], O_WRONLY | O_NONBLOCK) and close $f' "$g" || true
-	done
+	end_held
 }
 
 # pw_bg FORMAT ARGS...: start procwatch -f FORMAT with ARGS in the background,
@@ -74,12 +64,6 @@ pw_wait() {
 	if [ "$PW_FMT" = json ] && [ -s "$OUT" ]; then
 		jq_lines "$OUT"
 	fi
-}
-
-# seen_exec FILE ARGV: FILE (JSON lines) has an exec record whose argv is
-# ARGV (a JSON array).
-seen_exec() {
-	jq -e -n --argjson a "$2" 'any(inputs; .event == "exec" and .argv == $a)' "$1" >/dev/null 2>&1
 }
 
 # text_argv ARG...: the argv field of a text record whose argv is ARG...,

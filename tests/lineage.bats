@@ -29,17 +29,6 @@ teardown() {
 	release_left_gates
 }
 
-# release_left_gates: release every gate of this test that a 'cat GATE' still
-# waits on. The open does not wait: a gate nobody reads is left alone.
-release_left_gates() {
-	local g
-
-	for g in "$BATS_TEST_TMPDIR"/*; do
-		[ -p "$g" ] || continue
-		perl -MFcntl -e 'sysopen(my $fh, $ARGV[0], O_WRONLY | O_NONBLOCK)' "$g" 2>/dev/null || true
-	done
-}
-
 # seen_execs_of_gate FILE GATE N: FILE (JSON lines) holds N exec records of 'cat GATE'.
 seen_execs_of_gate() {
 	jq -e -n --arg g "$2" --argjson n "$3" \
@@ -51,11 +40,6 @@ seen_execs_of_gate() {
 # process PID has ended.
 seen_or_ended() {
 	seen_execs_of_gate "$OUT" "$1" "$2" || ! kill -0 "$3" 2>/dev/null
-}
-
-# text_seen_exec_of_gate FILE GATE: FILE (text records) has the exec record of 'cat GATE'.
-text_seen_exec_of_gate() {
-	grep -F " argv=\"cat $2\"" "$1" | grep -q '^[^ ]* exec [0-9]* cat '
 }
 
 # shquote STRING: STRING as one single-quoted word for any POSIX shell.
@@ -307,7 +291,7 @@ out_has() {
 	g=$(gate g)
 	"$PROCWATCH" -f text -a 2 -- sh -c 'cat "$1"; :' sh "$g" >"$OUT" 2>"$OUT.err" 3>&- &
 	bg=$!
-	wait_for 60 text_seen_exec_of_gate "$OUT" "$g"
+	wait_for 60 seen_text_exec_of_gate "$OUT" "$g"
 	release_gate "$g"
 	status=0
 	wait "$bg" || status=$?

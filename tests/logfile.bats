@@ -3,9 +3,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Most tests run procwatch in command mode, so that only the command's own
-# tree is reported. A command that must outlive a step of the test loops on
-# a short sleep until the test creates a flag file. Waits for another
-# process poll a condition, with a bound.
+# tree is reported. A process whose exec record a test checks, or that must
+# outlive a step of the test, runs 'cat GATE' on a FIFO (helpers.bash) and
+# is let go once procwatch has written its exec record: a shell is held by
+# the cat it waits for. Waits for another process poll a condition, with a
+# bound.
 
 load helpers
 
@@ -17,19 +19,20 @@ setup() {
 	STATS_RE='^procwatch: stats: fork=[0-9]+ exec=[0-9]+ exit=[0-9]+ uid=[0-9]+ gid=[0-9]+ sid=[0-9]+ ptrace=[0-9]+ comm=[0-9]+ coredump=[0-9]+ written=[0-9]+ filtered=[0-9]+ lost=[0-9]+ dropped=[0-9]+ missing=[0-9]+$'
 }
 
-# Commands that wait for a flag stop at $T/done; processes listed in
-# $KILL_FILE as "PID COMM SIGNAL" that still run COMM get SIGNAL.
+# Processes listed in $KILL_FILE as "PID COMM SIGNAL" that still run COMM
+# get SIGNAL; then a cat still held on a gate of a failed test is let go.
 teardown() {
 	local pid comm sig
 
-	touch "$T/done"
-	[ -f "$KILL_FILE" ] || return 0
-	while read -r pid comm sig; do
-		if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ]; then
-			kill -"$sig" "$pid" 2>/dev/null || true
-			wait "$pid" 2>/dev/null || true
-		fi
-	done <"$KILL_FILE"
+	if [ -f "$KILL_FILE" ]; then
+		while read -r pid comm sig; do
+			if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ]; then
+				kill -"$sig" "$pid" 2>/dev/null || true
+				wait "$pid" 2>/dev/null || true
+			fi
+		done <"$KILL_FILE"
+	fi
+	release_left_gates
 }
 
 # pw ARGS...: run procwatch ARGS under a 20 s guard, stdout to $OUT, stderr
@@ -43,8 +46,8 @@ pw() {
 }
 
 # pw_bg ARGS...: start procwatch ARGS in the background, stdout to $OUT,
-# stderr to $OUT.err; sets $PW. A command of it that waits for $T/done
-# ends at teardown.
+# stderr to $OUT.err; sets $PW. If the test fails, teardown stops it and
+# lets go a cat of its command still held on a gate.
 pw_bg() {
 	"$PROCWATCH" "$@" </dev/null >"$OUT" 2>"$OUT.err" 3>&- &
 	PW=$!
@@ -55,6 +58,64 @@ pw_bg() {
 pw_wait() {
 	status=0
 	wait "$PW" || status=$?
+}
+
+# gone PID: PID has ended (a zombie not yet waited for counts).
+gone() {
+	local state
+
+	state=$(stat_field "$1" 3 2>/dev/null) || return 0
+	[ "$state" = Z ]
+}
+
+# pw_end: wait for the background procwatch, which must end within 20 s;
+# sets $status.
+pw_end() {
+	wait_for 20 gone "$PW" || die "procwatch was still running after 20 s"
+	pw_wait
+}
+
+# pw_gated FILE GATES ARGS...: pw_bg ARGS, then for each gate of GATES
+# (paths separated by spaces) in turn: wait until FILE, where ARGS send the
+# records, holds the exec record of 'cat GATE', and release it. Then pw_end.
+pw_gated() {
+	local file=$1 g
+	local -a gates
+
+	read -r -a gates <<<"$2"
+	shift 2
+	pw_bg "$@"
+	for g in "${gates[@]}"; do
+		if ! wait_for 60 seen_exec_of_gate "$file" "$g" || ! release_gate "$g"; then
+			printf 'procwatch wrote:\n' >&2
+			cat "$file" "$OUT.err" >&2
+			return 1
+		fi
+	done
+	pw_end
+}
+
+# execs_of_gate FILE GATE N: the whole lines of FILE so far hold at least N
+# exec records of 'cat GATE'.
+execs_of_gate() {
+	has "$1" '[.[] | select(.event == "exec" and .argv == ["cat", $g])] | length >= $n' \
+		--arg g "$2" --argjson n "$3"
+}
+
+# writes_to PATH: $PW has PATH open (after a reopen, the new file's name;
+# the old file, moved away, shows its new name).
+writes_to() {
+	local fd
+
+	for fd in "/proc/$PW/fd/"*; do
+		[ "$(readlink "$fd")" != "$1" ] || return 0
+	done
+	return 1
+}
+
+# grown FILE SIZE: FILE is larger than SIZE bytes.
+grown() {
+	[ "$(stat -c %s "$1")" -gt "$2" ]
 }
 
 # check FILE FILTER [JQ_ARGS...]: FILTER, applied to the array of all records
@@ -119,10 +180,38 @@ stats_field() {
 	printf '%s\n' "$v"
 }
 
-# The command of the rotation tests: a sleep every 20 ms until $T/rotated
-# exists, then the marker, sleep 0.031.
+# The command of the rotation tests, with the arguments FLAG GATE MARK:
+# 'cat GATE' again and again until FLAG exists, then the marker, 'cat MARK'.
+# Each cat is held until the test lets it go, so each step of the test
+# knows which records are out: those up to the exec of the cat held.
 # shellcheck disable=SC2016
-ROTATED_CMD=(sh -c 'while [ ! -e "$1/rotated" ]; do sleep 0.02; done; sleep 0.031; :' sh)
+ROTATED_CMD=(sh -c 'while [ ! -e "$1" ]; do cat "$2"; done; cat "$3"; :' sh)
+
+# rotated_gates: make the gates $G and $M. The arguments of ROTATED_CMD
+# are then "$T/rotated" "$G" "$M".
+rotated_gates() {
+	G=$(gate g)
+	M=$(gate m)
+}
+
+# rotated_start: procwatch -o $LOG -- ROTATED_CMD in the background; once
+# the exec record of the first 'cat $G' is in $LOG, with that cat held.
+rotated_start() {
+	rotated_gates
+	pw_bg -o "$LOG" -- "${ROTATED_CMD[@]}" "$T/rotated" "$G" "$M"
+	wait_for 60 execs_of_gate "$LOG" "$G" 1
+}
+
+# rotated_end FILE: with one 'cat $G' held and its exec record written,
+# end ROTATED_CMD: let that cat go with $T/rotated there, then the marker
+# once FILE has its exec record; wait for procwatch.
+rotated_end() {
+	touch "$T/rotated"
+	release_gate "$G"
+	wait_for 60 execs_of_gate "$1" "$M" 1
+	release_gate "$M"
+	pw_wait
+}
 
 # rotated_ok OLD NEW: across OLD and NEW, in that order, the records of the
 # command's run: each once, nothing lost, the marker in NEW only.
@@ -146,13 +235,14 @@ rotated_ok() {
 		and ($f | sort) == ($e | sort) and ($f | sort) == ($x | sort)
 		and all(.[]; .event != "lost")'
 	# the marker once, in the new file; the old file holds only older records
-	check "$all" '[.[] | select(.event == "exec" and .argv == ["sleep", "0.031"])] | length == 1'
-	check "$new" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.031"])'
+	check "$all" '[.[] | select(.event == "exec" and .argv == ["cat", $m])] | length == 1' --arg m "$M"
+	check "$new" 'any(.[]; .event == "exec" and .argv == ["cat", $m])' --arg m "$M"
 	[ "$(jq -rs '.[-1].time' "$old")" \< "$(jq -rs '.[0].time' "$new")" ]
 }
 
-# rotate_by_hup: with $PW running ROTATED_CMD into $LOG, rotate as
-# logrotate's create does (mv LOG LOG.1, kill -HUP), then rotation_done.
+# rotate_by_hup: with $PW running ROTATED_CMD into $LOG, its first cat
+# held, rotate as logrotate's create does (mv LOG LOG.1, kill -HUP), then
+# rotation_done.
 rotate_by_hup() {
 	mv "$LOG" "$LOG.1"
 	kill -HUP "$PW"
@@ -163,11 +253,14 @@ rotate_by_hup() {
 # rotation_done: $LOG was created again; let ROTATED_CMD end and check both files.
 rotation_done() {
 	[ "$(stat -c %a "$LOG")" = 600 ]
-	# procwatch goes on writing, into the new file
-	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
+	# procwatch has reopened it (logrotate's create makes the file itself):
+	# what happens from now on goes to the new file
+	wait_for 10 writes_to "$LOG"
+	# procwatch goes on writing, into the new file: the next cat
+	release_gate "$G"
+	wait_for 60 execs_of_gate "$LOG" "$G" 1
 	running "$PW"
-	touch "$T/rotated"
-	pw_wait
+	rotated_end "$LOG"
 	# the command ran to its end: SIGHUP was neither passed on nor fatal
 	[ "$status" -eq 0 ]
 	no_stdout
@@ -176,19 +269,24 @@ rotation_done() {
 }
 
 @test "-o FILE: records go to FILE, nothing to stdout; FILE is created with mode 0600" {
-	pw -o "$LOG" -- sh -c 'sleep 0.05; :'
+	local g1 g2
+
+	g1=$(gate g1)
+	g2=$(gate g2)
+	pw_gated "$LOG" "$g1" -o "$LOG" -- sh -c 'cat "$1"; :' sh "$g1"
 	[ "$status" -eq 0 ]
 	no_stdout
 	no_stderr
 	jq_lines "$LOG"
 	check "$LOG" '.[0].event == "fork" and .[0].ppid == $pw
-		and any(.[]; .event == "exec" and .argv == ["sleep", "0.05"]) and .[-1].event == "exit"' --argjson pw "$PW"
+		and any(.[]; .event == "exec" and .argv == ["cat", $g]) and .[-1].event == "exit"' \
+		--argjson pw "$PW" --arg g "$g1"
 	[ "$(stat -c %a "$LOG")" = 600 ]
 	# whatever the umask
 	rm "$LOG"
 	(
 		umask 000
-		pw --output="$LOG" -- sh -c 'sleep 0.05; :'
+		pw_gated "$LOG" "$g2" --output="$LOG" -- sh -c 'cat "$1"; :' sh "$g2"
 		[ "$status" -eq 0 ]
 	)
 	no_stdout
@@ -198,15 +296,17 @@ rotation_done() {
 }
 
 @test "-o FILE appends: the records of two runs, in order" {
-	local n1
+	local n1 g1 g2 script='cat "$1"; :'
 
-	pw -o "$LOG" -- sh -c 'sleep 0.051; :'
+	g1=$(gate g1)
+	g2=$(gate g2)
+	pw_gated "$LOG" "$g1" -o "$LOG" -- sh -c "$script" sh "$g1"
 	[ "$status" -eq 0 ]
 	no_stdout
 	no_stderr
 	cp "$LOG" "$T/first"
 	n1=$(wc -l <"$LOG")
-	pw -o "$LOG" -- sh -c 'sleep 0.052; :'
+	pw_gated "$LOG" "$g2" -o "$LOG" -- sh -c "$script" sh "$g2"
 	[ "$status" -eq 0 ]
 	no_stdout
 	no_stderr
@@ -215,15 +315,19 @@ rotation_done() {
 	[ "$(wc -l <"$LOG")" -gt "$n1" ]
 	head -n "$n1" "$LOG" | cmp - "$T/first"
 	tail -n +"$((n1 + 1))" "$LOG" >"$T/second"
-	check "$T/first" '[.[] | select(.event == "exec") | .argv[-1]] == ["sleep 0.051; :", "0.051"]'
-	check "$T/second" '[.[] | select(.event == "exec") | .argv[-1]] == ["sleep 0.052; :", "0.052"]
-		and .[0].event == "fork" and .[0].ppid == $pw' --argjson pw "$PW"
+	check "$T/first" '[.[] | select(.event == "exec") | .argv] == [["sh", "-c", $s, "sh", $g], ["cat", $g]]' \
+		--arg s "$script" --arg g "$g1"
+	check "$T/second" '[.[] | select(.event == "exec") | .argv] == [["sh", "-c", $s, "sh", $g], ["cat", $g]]
+		and .[0].event == "fork" and .[0].ppid == $pw' --argjson pw "$PW" --arg s "$script" --arg g "$g2"
 }
 
 @test "-o FILE: an existing file keeps its mode and its content" {
+	local g
+
 	echo '{"earlier":true}' >"$LOG"
 	chmod 644 "$LOG"
-	pw -o "$LOG" -- sh -c 'sleep 0.05; :'
+	g=$(gate g)
+	pw_gated "$LOG" "$g" -o "$LOG" -- sh -c 'cat "$1"; :' sh "$g"
 	[ "$status" -eq 0 ]
 	no_stdout
 	no_stderr
@@ -244,33 +348,58 @@ rotation_done() {
 	[ ! -e "$file" ]
 }
 
+# on_tty OUTPUT ARGS...: run procwatch ARGS in the background on a terminal
+# that script(1) gives it, what the terminal shows going to OUTPUT; sets TTY_PID.
+on_tty() {
+	local out=$1
+
+	shift
+	script -qec "$(printf '%q ' "$PROCWATCH" "$@")" /dev/null </dev/null >"$out" 2>&1 3>&- &
+	TTY_PID=$!
+}
+
+# tty_exec_of_gate FILE GATE: the text FILE has the exec line of 'cat GATE'.
+tty_exec_of_gate() {
+	grep -qE "^[0-9T:.-]+Z exec [0-9]+ cat .* argv=\"cat $2\"" "$1"
+}
+
 @test "-o FILE on a terminal: json by default (and text without -o)" {
+	local g1 g2
+
 	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	g1=$(gate g1)
+	g2=$(gate g2)
 	# the check that script gives a terminal: text on it without -o
-	script -qec "$(printf '%q ' "$PROCWATCH" -- sh -c 'sleep 0.05; :')" /dev/null </dev/null >"$T/tty" 2>&1
-	grep -qE '^[0-9T:.-]+Z exec [0-9]+ sleep ' "$T/tty" || die "no text on the terminal: $(cat "$T/tty")"
+	on_tty "$T/tty" -- sh -c 'cat "$1"; :' sh "$g1"
+	wait_for 60 tty_exec_of_gate "$T/tty" "$g1" || die "no text on the terminal: $(cat "$T/tty")"
+	release_gate "$g1"
+	wait "$TTY_PID"
 	if grep -q '^{' "$T/tty"; then
 		die "json on the terminal without -o: $(cat "$T/tty")"
 	fi
-	script -qec "$(printf '%q ' "$PROCWATCH" -o "$LOG" -- sh -c 'sleep 0.05; :')" /dev/null </dev/null >"$T/tty" 2>&1
+	on_tty "$T/tty" -o "$LOG" -- sh -c 'cat "$1"; :' sh "$g2"
+	wait_for 60 seen_exec_of_gate "$LOG" "$g2"
+	release_gate "$g2"
+	wait "$TTY_PID"
 	[ ! -s "$T/tty" ] || die "unexpected output on the terminal: $(cat "$T/tty")"
 	jq_lines "$LOG"
-	check "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.05"]) and .[0].tty != null'
+	check "$LOG" 'any(.[]; .event == "exec" and .argv == ["cat", $g]) and .[0].tty != null' --arg g "$g2"
 }
 
 @test "SIGHUP reopens FILE: mv FILE FILE.1, kill -HUP, as logrotate's create does" {
-	pw_bg -o "$LOG" -- "${ROTATED_CMD[@]}" "$T"
-	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
+	rotated_start
 	rotate_by_hup
 }
 
 @test "SIGHUP with -o reopens FILE also under nohup, and COMMAND still starts with SIGHUP ignored" {
 	local cmd ign
-	nohup "$PROCWATCH" -o "$LOG" -- "${ROTATED_CMD[@]}" "$T" </dev/null >"$OUT" 2>"$OUT.err" 3>&- &
+	rotated_gates
+	nohup "$PROCWATCH" -o "$LOG" -- "${ROTATED_CMD[@]}" "$T/rotated" "$G" "$M" </dev/null >"$OUT" 2>"$OUT.err" 3>&- &
 	PW=$!
 	echo "$PW procwatch TERM" >>"$KILL_FILE"
-	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
-	# COMMAND's shell: SIGHUP (bit 0 of SigIgn) ignored, as procwatch was started
+	wait_for 60 execs_of_gate "$LOG" "$G" 1
+	# COMMAND's shell (alive: it waits for the cat held): SIGHUP (bit 0 of
+	# SigIgn) ignored, as procwatch was started
 	cmd=$(sed '$!b; /[}]$/!d' "$LOG" | jq -s 'first(.[] | select(.event == "fork" and .ppid == $pw)) | .pid' --argjson pw "$PW")
 	[[ "$cmd" =~ ^[0-9]+$ ]] || die "no fork of COMMAND in $LOG"
 	ign=$(awk '$1 == "SigIgn:" { print $2 }' "/proc/$cmd/status")
@@ -279,24 +408,27 @@ rotation_done() {
 }
 
 @test "SIGHUP in the middle of a backlog: what procwatch writes after it goes to the new file" {
-	local map=$T/map at_hup grown rec batch after
+	local map=$T/map at_stop at_hup grown rec batch after go end
 	valgrind_skip "a backlog of 18,000 events takes minutes"
+	go=$(gate go)
+	end=$(gate end)
 	# shellcheck disable=SC2016
-	pw_bg -o "$LOG" -- sh -c 'while [ ! -e "$3.go" ]; do sleep 0.02; done
-		"$1" /bin/true q 6000 1 0 "$2"
-		while [ ! -e "$3" ]; do sleep 0.02; done' sh "$PW_SPAWN" "$map" "$T/rotated"
-	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
+	pw_bg -o "$LOG" -- sh -c 'cat "$3"; "$1" /bin/true q 6000 1 0 "$2"; cat "$4"; :' \
+		sh "$PW_SPAWN" "$map" "$go" "$end"
+	wait_for 60 seen_exec_of_gate "$LOG" "$go"
 	# a backlog: 6,000 children start and end while procwatch is stopped
 	kill -STOP "$PW"
-	touch "$T/rotated.go"
+	release_gate "$go" || { kill -CONT "$PW"; return 1; }
 	wait_for 60 eval '[ -f "$map" ] && [ "$(wc -l <"$map")" -eq 6000 ]' || { kill -CONT "$PW"; return 1; }
+	at_stop=$(stat -c %s "$LOG")
 	kill -CONT "$PW"
-	sleep 0.1
+	# the signal comes once procwatch has begun to write the backlog
+	wait_for 10 grown "$LOG" "$at_stop"
 	mv "$LOG" "$LOG.1"
 	kill -HUP "$PW"
 	at_hup=$(stat -c %s "$LOG.1")
 	# COMMAND ends; procwatch writes the backlog up to COMMAND's exit
-	touch "$T/rotated"
+	release_gate "$end"
 	pw_wait
 	[ "$status" -eq 0 ]
 	no_stderr
@@ -323,8 +455,7 @@ rotation_done() {
 	local conf=$T/logrotate.conf
 
 	command -v logrotate >/dev/null || skip "logrotate is not installed"
-	pw_bg -o "$LOG" -- "${ROTATED_CMD[@]}" "$T"
-	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
+	rotated_start
 	cat >"$conf" <<-EOF
 		$LOG {
 		    rotate 1
@@ -343,6 +474,27 @@ rotation_done() {
 	rotation_done
 }
 
+# copytruncate_start: rotated_start, then let cats go until the exec
+# records of ten are in $LOG, the tenth held: enough records that the file
+# is well past what comes after the truncation.
+copytruncate_start() {
+	local n
+
+	rotated_start
+	for n in 2 3 4 5 6 7 8 9 10; do
+		release_gate "$G"
+		wait_for 60 execs_of_gate "$LOG" "$G" "$n"
+	done
+}
+
+# copytruncate_end: after the copy and truncation, procwatch goes on
+# writing, into FILE: the next cat; then ROTATED_CMD ends.
+copytruncate_end() {
+	release_gate "$G"
+	wait_for 60 execs_of_gate "$LOG" "$G" 1
+	rotated_end "$LOG"
+}
+
 # copytruncate_ok: after the copy and truncation, FILE holds the new records
 # from its first byte on: no NUL bytes, every line a record, the marker.
 copytruncate_ok() {
@@ -350,20 +502,16 @@ copytruncate_ok() {
 	jq_lines "$LOG"
 	jq_lines "$LOG.1"
 	check "$LOG.1" '.[0].event == "fork" and .[0].ppid == $pw' --argjson pw "$PW"
-	check "$LOG" '[.[] | select(.event == "exec" and .argv == ["sleep", "0.031"])] | length == 1'
+	check "$LOG" '[.[] | select(.event == "exec" and .argv == ["cat", $m])] | length == 1' --arg m "$M"
 	check "$LOG" '.[-1].event == "exit" and .[-1].exit_code == 0 and .[-1].ppid == $pw' --argjson pw "$PW"
 	# the records after the truncation are far fewer than what the file had
 	[ "$(stat -c %s "$LOG")" -lt "$(stat -c %s "$LOG.1")" ]
 }
 
 @test "copytruncate: cp FILE FILE.1 and truncate FILE, no signal: new records start FILE" {
-	pw_bg -o "$LOG" -- "${ROTATED_CMD[@]}" "$T"
-	# enough records that the file is well past what comes after the truncation
-	wait_for 10 has "$LOG" '[.[] | select(.event == "exec" and .argv == ["sleep", "0.02"])] | length >= 10'
+	copytruncate_start
 	cp "$LOG" "$LOG.1" && : >"$LOG"
-	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
-	touch "$T/rotated"
-	pw_wait
+	copytruncate_end
 	[ "$status" -eq 0 ]
 	no_stdout
 	no_stderr
@@ -374,16 +522,13 @@ copytruncate_ok() {
 	local conf=$T/logrotate.conf
 
 	command -v logrotate >/dev/null || skip "logrotate is not installed"
-	pw_bg -o "$LOG" -- "${ROTATED_CMD[@]}" "$T"
-	wait_for 10 has "$LOG" '[.[] | select(.event == "exec" and .argv == ["sleep", "0.02"])] | length >= 10'
+	copytruncate_start
 	printf '%s {\n    rotate 1\n    copytruncate\n}\n' "$LOG" >"$conf"
 	chmod 644 "$conf"
 	run --separate-stderr logrotate -f -s "$T/logrotate.state" "$conf"
 	[ "$status" -eq 0 ] || die "logrotate failed: $stderr"
 	[ -z "$stderr" ]
-	wait_for 10 has "$LOG" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
-	touch "$T/rotated"
-	pw_wait
+	copytruncate_end
 	[ "$status" -eq 0 ]
 	no_stdout
 	no_stderr
@@ -391,9 +536,10 @@ copytruncate_ok() {
 }
 
 @test "--stats: one line on stderr at exit; written is the number of lines on stdout" {
-	local line
+	local line g
 
-	pw -f json --stats -- sh -c 'sleep 0.05; :'
+	g=$(gate g)
+	pw_gated "$OUT" "$g" -f json --stats -- sh -c 'cat "$1"; :' sh "$g"
 	[ "$status" -eq 0 ]
 	jq_lines "$OUT"
 	mapfile -t lines <"$OUT.err"
@@ -405,17 +551,23 @@ copytruncate_ok() {
 	[ "$(stats_field "$line" filtered)" -eq 0 ]
 	[ "$(stats_field "$line" lost)" -eq 0 ]
 	[ "$(stats_field "$line" missing)" -eq "$(jq -s '[.[] | select(has("missing"))] | length' "$OUT")" ]
-	# received: at least the command's and the sleep's fork, exec and exit
+	# received: at least the command's and the cat's fork, exec and exit
 	[ "$(stats_field "$line" fork)" -ge 2 ]
 	[ "$(stats_field "$line" exec)" -ge 2 ]
 	[ "$(stats_field "$line" exit)" -ge 2 ]
 }
 
 @test "--stats: filtered counts the records a filter removed" {
-	local line
+	local line g1 g2
 
+	g1=$(gate g1)
+	g2=$(gate g2)
 	# the command's tree has six records: two forks, two execs, two exits
-	pw -f json --stats --comm nomatch -- sh -c 'sleep 0.05; :'
+	pw_bg -f json --stats --comm nomatch -- sh -c 'cat "$1"; :' sh "$g1"
+	# no record to wait for: none passes --comm nomatch, whatever procwatch
+	# read of the cat, so the cat goes at once
+	release_gate "$g1"
+	pw_end
 	[ "$status" -eq 0 ]
 	no_stdout
 	mapfile -t lines <"$OUT.err"
@@ -424,11 +576,11 @@ copytruncate_ok() {
 	[[ $line =~ $STATS_RE ]] || die "not a stats line: $line"
 	[ "$(stats_field "$line" written)" -eq 0 ]
 	[ "$(stats_field "$line" filtered)" -eq 6 ]
-	# two of them pass --comm sleep: the exec and the exit of the sleep
-	pw -f json --stats --comm sleep -- sh -c 'sleep 0.05; :'
+	# two of them pass --comm cat: the exec and the exit of the cat
+	pw_gated "$OUT" "$g2" -f json --stats --comm cat -- sh -c 'cat "$1"; :' sh "$g2"
 	[ "$status" -eq 0 ]
 	jq_lines "$OUT"
-	check "$OUT" 'map(.event) == ["exec", "exit"] and all(.[]; .argv == ["sleep", "0.05"])'
+	check "$OUT" 'map(.event) == ["exec", "exit"] and all(.[]; .argv == ["cat", $g])' --arg g "$g2"
 	mapfile -t lines <"$OUT.err"
 	[ "${#lines[@]}" -eq 1 ] || die "expected one line on stderr: $(cat "$OUT.err")"
 	line=${lines[0]}
@@ -437,29 +589,38 @@ copytruncate_ok() {
 	[ "$(stats_field "$line" filtered)" -eq 4 ]
 }
 
+# stats_lines N: $OUT.err has N stats lines.
+stats_lines() {
+	[ "$(grep -c '^procwatch: stats: ' "$OUT.err")" -eq "$1" ]
+}
+
 @test "--stats: SIGUSR1 prints the line without stopping procwatch" {
 	local -a lines
+	local g m
 
+	g=$(gate g)
+	m=$(gate m)
+	# two cats on the gate g, one after the other, then the marker on m
 	# shellcheck disable=SC2016
-	pw_bg -f json --stats -- sh -c 'while [ ! -e "$1/done" ]; do sleep 0.02; done; sleep 0.031; :' sh "$T"
-	wait_for 10 has "$OUT" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.02"])'
+	pw_bg -f json --stats -- sh -c 'cat "$1"; cat "$1"; cat "$2"; :' sh "$g" "$m"
+	wait_for 60 execs_of_gate "$OUT" "$g" 1
 	kill -USR1 "$PW"
-	wait_for 10 grep -q '^procwatch: stats: ' "$OUT.err"
+	wait_for 10 stats_lines 1
 	running "$PW"
 	# it goes on reporting
-	local n
-	n=$(grep -c '"argv":\["sleep","0.02"\]' "$OUT")
-	wait_for 10 has "$OUT" '[.[] | select(.event == "exec" and .argv == ["sleep", "0.02"])] | length > $n' \
-		--argjson n "$n"
+	release_gate "$g"
+	wait_for 60 execs_of_gate "$OUT" "$g" 2
 	kill -USR1 "$PW"
-	wait_for 10 test "$(grep -c '^procwatch: stats: ' "$OUT.err")" -eq 2
+	wait_for 10 stats_lines 2
 	running "$PW"
-	touch "$T/done"
-	pw_wait
+	release_gate "$g"
+	wait_for 60 execs_of_gate "$OUT" "$m" 1
+	release_gate "$m"
+	pw_end
 	[ "$status" -eq 0 ]
 	jq_lines "$OUT"
-	check "$OUT" 'any(.[]; .event == "exec" and .argv == ["sleep", "0.031"]) and .[-1].event == "exit"
-		and .[-1].ppid == $pw' --argjson pw "$PW"
+	check "$OUT" 'any(.[]; .event == "exec" and .argv == ["cat", $m]) and .[-1].event == "exit"
+		and .[-1].ppid == $pw' --argjson pw "$PW" --arg m "$m"
 	mapfile -t lines <"$OUT.err"
 	[ "${#lines[@]}" -eq 3 ] || die "expected three lines on stderr: $(cat "$OUT.err")"
 	for line in "${lines[@]}"; do

@@ -22,19 +22,9 @@ setup() {
 	PW_PID=
 }
 
-# A failed test may leave procwatch running and a process held: stop the
-# one, let the other go (a FIFO opens without waiting only if it has a reader).
+# A failed test may leave procwatch running and a process held.
 teardown() {
-	local g
-
-	if [ -n "$PW_PID" ]; then
-		kill "$PW_PID" 2>/dev/null || true
-		wait "$PW_PID" 2>/dev/null || true
-	fi
-	for g in "$BATS_TEST_TMPDIR"/*; do
-		[ -p "$g" ] || continue
-		perl -MFcntl -e 'sysopen(my $f, $ARGV[0], O_WRONLY | O_NONBLOCK) and close $f' "$g" || true
-	done
+	end_held
 }
 
 # pw_held_until GATE SEEN ARGS...: run procwatch ARGS in the background,
