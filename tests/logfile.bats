@@ -358,11 +358,6 @@ on_tty() {
 	TTY_PID=$!
 }
 
-# tty_exec_of_gate FILE GATE: the text FILE has the exec line of 'cat GATE'.
-tty_exec_of_gate() {
-	grep -qE "^[0-9T:.-]+Z exec [0-9]+ cat .* argv=\"cat $2\"" "$1"
-}
-
 @test "-o FILE on a terminal: json by default (and text without -o)" {
 	local g1 g2
 
@@ -371,7 +366,7 @@ tty_exec_of_gate() {
 	g2=$(gate g2)
 	# the check that script gives a terminal: text on it without -o
 	on_tty "$T/tty" -- sh -c 'cat "$1"; :' sh "$g1"
-	wait_for 60 tty_exec_of_gate "$T/tty" "$g1" || die "no text on the terminal: $(cat "$T/tty")"
+	wait_for 60 seen_text_exec_of_gate "$T/tty" "$g1" || die "no text on the terminal: $(cat "$T/tty")"
 	release_gate "$g1"
 	wait "$TTY_PID"
 	if grep -q '^{' "$T/tty"; then
