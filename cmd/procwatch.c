@@ -489,7 +489,7 @@ static int settle(struct run *run)
 
 	run->unsettled = false;
 	if (pw_source_settle(run->src, &ev) <= 0)
-		return 0;	/* a counter that cannot be read was refused at the start */
+		return 0;	/* none, or no drop counter to read: sequence gaps alone count losses */
 	run->stats.lost += ev.u.lost.count;
 	return emit(run, &ev);
 }
