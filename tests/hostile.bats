@@ -366,10 +366,14 @@ ten_thousand() {
 }
 
 @test "text: a deleted executable stays on one line" {
-	local prog=$DIR/doomed-cat g
+	local prog=$DIR/doomed-cat g g0
 	cp /bin/cat "$prog"
+	g0=$(gate g0)
 	g=$(gate g)
-	pw_bg text -- sh -c 'exec 3<"$1" && rm -- "$1" && exec /proc/self/fd/3 "$2"' sh "$prog" "$g"
+	# the shell is held (by a cat it waits for) until its own exec record is
+	# out, so that its second exec cannot be read in place of the first
+	pw_bg text -- sh -c 'cat "$3"; exec 3<"$1" && rm -- "$1" && exec /proc/self/fd/3 "$2"' sh "$prog" "$g" "$g0"
+	release_when "$g0" seen_text_exec "$(text_argv cat "$g0")"
 	release_when "$g" seen_text_exec "$(text_argv /proc/self/fd/3 "$g")"
 	pw_wait
 	[ "$status" -eq 0 ]
