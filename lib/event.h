@@ -60,6 +60,14 @@ struct pw_buf {
 	size_t cap;
 };
 
+/* Where an exec record's argv, exe and cwd came from. */
+enum pw_exec_source {
+	PW_XS_NONE,		/* not an exec */
+	PW_XS_PROC,		/* read from /proc after the exec */
+	PW_XS_BPF,		/* taken in the kernel at the exec */
+	PW_XS_MIXED,		/* taken in the kernel, but some of the three from /proc */
+};
+
 /*
  * What /proc said about the subject process. `have` lists the fields that
  * were read, `missing` those that were wanted but could not be read. String
@@ -83,9 +91,17 @@ struct pw_proc {
 	unsigned tty_nr;	/* 0: none */
 	uint32_t loginuid, sessionid;	/* UINT32_MAX: unset */
 	struct pw_buf cgroup;	/* cgroup v2 path, NUL-terminated */
+	enum pw_exec_source source;
 };
 
 #define PW_CPU_UNKNOWN UINT32_MAX
+
+/* What a lost record counts. */
+enum pw_lost_reason {
+	PW_LOST_EVENTS,		/* events the kernel dropped */
+	PW_LOST_QUEUE,		/* records procwatch's own output queue dropped */
+	PW_LOST_CAPTURE,	/* execs whose capture data did not fit the ring buffer */
+};
 
 struct pw_event {
 	enum pw_kind kind;
@@ -97,6 +113,10 @@ struct pw_event {
 	pid_t ppid;		/* parent tgid (fork, exit, coredump); 0 when not carried */
 	bool thread;		/* a thread, not a process (fork/exit) */
 	union {
+		struct {
+			bool start_known;	/* start time from the exec capture, not /proc */
+			unsigned long long starttime;	/* clock ticks since boot */
+		} fork;
 		struct {
 			uint32_t status;	/* raw wait status */
 		} exit;
@@ -113,7 +133,7 @@ struct pw_event {
 		} comm;
 		struct {
 			uint64_t count;
-			bool queue;	/* records procwatch's own output queue dropped, not events */
+			enum pw_lost_reason reason;
 		} lost;
 		struct {
 			int err;

@@ -401,7 +401,8 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 	p->have = 0;
 	p->inherit = 0;
 	p->kthread = p->zombie = false;
-	p->argc = 0;
+	if (want & PW_F_ARGV)
+		p->argc = 0;
 	want &= PW_F_ALL | PW_F_IDS_AT_EXEC;
 	p->missing = want & PW_F_ALL;
 	snprintf(name, sizeof(name), "%d", (int)pid);
@@ -455,8 +456,10 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 			memcpy(p->comm, st.comm, sizeof(p->comm));
 			got |= PW_F_COMM;
 		}
-		p->starttime = st.starttime;
-		p->tty_nr = st.tty_nr;
+		if (want & PW_F_START)
+			p->starttime = st.starttime;
+		if (want & PW_F_TTY)
+			p->tty_nr = st.tty_nr;
 		got |= want & (PW_F_START | PW_F_TTY);
 	}
 	if ((want & PW_F_IDS_AT_EXEC) && (want & (PW_F_UID | PW_F_GID))) {

@@ -21,7 +21,7 @@ int pw_procfs_rootfd(const struct pw_procfs *pfs);
  * Read the fields in want (PW_F_*) of process pid into p, reusing p's
  * buffers. Fields that could not be read (the process is gone, is a zombie,
  * or may not be read by this user) are set in p->missing; that is not an
- * error. Returns 0, or -ENOMEM.
+ * error. Fields not in want are left as they are. Returns 0, or -ENOMEM.
  */
 int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_proc *p);
 

@@ -612,7 +612,12 @@ static int apply_fork(struct pw_ptable *pt, struct pw_event *ev)
 		if (!e->fork_ns) {
 			e->fork_ns = ev->ts_ns;
 			/* the child's own start time: its identity for the rest of its life */
-			int r = pw_procfs_starttime(pt->pfs, ev->pid, &e->starttime);
+			int r = 0;
+
+			if (ev->u.fork.start_known)
+				e->starttime = ev->u.fork.starttime;
+			else
+				r = pw_procfs_starttime(pt->pfs, ev->pid, &e->starttime);
 
 			if (r == -ENOMEM)
 				return r;

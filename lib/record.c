@@ -297,6 +297,10 @@ static int walk_kind(const struct pw_event *ev, const struct pw_record_opts *o,
 		return cstr(ops, ctx, "action", ev->u.ptrace.tracer_pid ? "attach" : "detach");
 	case PW_EV_COMM:
 		return cstr(ops, ctx, "old_comm", ev->u.comm.old_comm[0] ? ev->u.comm.old_comm : NULL);
+	case PW_EV_EXEC:
+		/* where argv, exe and cwd came from */
+		return cstr(ops, ctx, "exec_source", ev->proc.source == PW_XS_BPF ? "bpf" :
+			    ev->proc.source == PW_XS_MIXED ? "bpf+proc" : "proc");
 	default:
 		return 0;
 	}
@@ -358,7 +362,11 @@ int pw_record_walk(const struct pw_event *ev, struct pw_record_opts *o,
 	if (ev->kind == PW_EV_LOST) {
 		CHECK(ops->num(ctx, "count", (long long)ev->u.lost.count));
 		CHECK(ev->cpu == PW_CPU_UNKNOWN ? ops->null(ctx, "cpu") : ops->num(ctx, "cpu", ev->cpu));
-		return ev->u.lost.queue ? cstr(ops, ctx, "reason", "queue") : 0;
+		if (ev->u.lost.reason == PW_LOST_QUEUE)
+			return cstr(ops, ctx, "reason", "queue");
+		if (ev->u.lost.reason == PW_LOST_CAPTURE)
+			return cstr(ops, ctx, "reason", "exec_capture");
+		return 0;
 	}
 	CHECK(ops->num(ctx, "pid", ev->pid));
 	if (ev->kind == PW_EV_COMM)
