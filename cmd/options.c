@@ -33,6 +33,8 @@ enum {
 	OPT_FAILED,
 	OPT_STATS,
 	OPT_REALTIME,
+	OPT_EXEC_SOURCE,
+	OPT_RING_SIZE,
 };
 
 static const struct option longopts[] = {
@@ -55,6 +57,8 @@ static const struct option longopts[] = {
 	{ "realtime", optional_argument, NULL, 'r' },
 	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
 	{ "queue", required_argument, NULL, OPT_QUEUE },
+	{ "exec-source", required_argument, NULL, OPT_EXEC_SOURCE },
+	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -105,6 +109,13 @@ static void usage(void)
 	       "                      reading; K, M, G or T after the number (default\n"
 	       "                      256M); beyond it the oldest are dropped and a lost\n"
 	       "                      record says so\n"
+	       "      --exec-source=SRC  where an exec's argv, exe and cwd come from: bpf\n"
+	       "                      (taken in the kernel at the exec; needs CAP_BPF and\n"
+	       "                      CAP_PERFMON), proc (read from /proc after it), or\n"
+	       "                      auto (bpf when it loads, else proc; the default)\n"
+	       "      --ring-size=SIZE  the exec capture's ring buffer: a power of two\n"
+	       "                      from 64K to 1G, K, M or G after the number\n"
+	       "                      (default 16M)\n"
 	       "      --proc-root=DIR read process data from DIR instead of /proc\n"
 	       "  -h, --help          show this help and exit\n"
 	       "  -V, --version       show the version and exit\n"
@@ -322,6 +333,22 @@ void options_parse(int argc, char **argv, struct options *o)
 			if (parse_size(optarg, &o->queue) < 0)
 				usage_error("invalid --queue '%s': expected bytes, or a number with K, M, G "
 					    "or T, up to 1T", optarg);
+			break;
+		case OPT_EXEC_SOURCE:
+			if (strcmp(optarg, "auto") == 0)
+				o->exec_source = EXEC_SOURCE_AUTO;
+			else if (strcmp(optarg, "bpf") == 0)
+				o->exec_source = EXEC_SOURCE_BPF;
+			else if (strcmp(optarg, "proc") == 0)
+				o->exec_source = EXEC_SOURCE_PROC;
+			else
+				usage_error("unknown --exec-source '%s' (use auto, bpf or proc)", optarg);
+			break;
+		case OPT_RING_SIZE:
+			if (parse_size(optarg, &o->ring) < 0 || o->ring < (64u << 10) || o->ring > (1u << 30) ||
+			    (o->ring & (o->ring - 1)))
+				usage_error("invalid --ring-size '%s': expected a power of two from 64K to 1G",
+					    optarg);
 			break;
 		case OPT_PROC_ROOT:
 			o->proc_root = optarg;

@@ -14,6 +14,9 @@
 
 enum format { FORMAT_AUTO, FORMAT_JSON, FORMAT_TEXT };
 
+/* Where an exec's argv, exe and cwd come from. */
+enum exec_source { EXEC_SOURCE_AUTO, EXEC_SOURCE_BPF, EXEC_SOURCE_PROC };
+
 struct options {
 	unsigned events;	/* PW_KIND_BIT()s to show */
 	enum format format;
@@ -21,6 +24,8 @@ struct options {
 	bool threads;
 	size_t rcvbuf;		/* 0: default */
 	size_t queue;		/* bytes of records kept while the reader does not read */
+	enum exec_source exec_source;
+	size_t ring;		/* bytes of the exec capture's ring buffer; 0: default */
 	uint32_t ancestors;	/* depth of ancestry shown */
 	bool numeric;		/* no user or group names */
 	bool snapshot;		/* an exist record per running process first */

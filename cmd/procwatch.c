@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "capture.h"
 #include "decode.h"
 #include "filter.h"
 #include "format.h"
@@ -35,12 +36,14 @@ struct stats {
 	unsigned long long lost;	/* events the kernel dropped */
 	/* records the output queue dropped: struct sink counts them */
 	unsigned long long partial;	/* records written with missing fields */
+	unsigned long long capture_lost;	/* execs whose capture data did not fit the ring */
 };
 
 /* Run state of one procwatch invocation. */
 struct run {
 	struct options opt;
 	struct pw_source *src;
+	struct pw_capture *cap;	/* the exec capture, NULL when execs are read from /proc */
 	struct pw_procfs *pfs;
 	struct pw_names *names;
 	struct pw_ptable *pt;
@@ -131,7 +134,7 @@ static long ms_between(const struct timespec *a, const struct timespec *b)
 }
 
 /* The counters as one line on stderr. */
-static void print_stats(const struct run *run)
+static void print_stats(struct run *run)
 {
 	const struct stats *s = &run->stats;
 
@@ -142,11 +145,22 @@ static void print_stats(const struct run *run)
 	 * formatted (and the queue's lost records), but not dropped by the
 	 * queue, thrown away after a write error, nor still waiting in it
 	 */
-	fprintf(stderr, " written=%llu filtered=%llu lost=%llu dropped=%llu missing=%llu\n",
+	fprintf(stderr, " written=%llu filtered=%llu lost=%llu dropped=%llu missing=%llu",
 		s->written + run->out.lost_records - run->out.dropped_total - sink_queued_records(&run->out) -
 			run->out.discarded,
 		s->filtered, s->lost,
 		run->out.dropped_total, s->partial);
+	if (run->cap) {
+		struct pw_capture_stats cs;
+
+		pw_capture_get_stats(run->cap, &cs);
+		fprintf(stderr, " exec_source=bpf joined=%llu unmatched=%llu forks=%llu forks_unmatched=%llu ring_lost=%llu "
+			"ring_full=%llu fault=%llu bound=%llu orphans=%llu malformed=%llu\n",
+			cs.joined, cs.unmatched, cs.forks, cs.forks_unmatched, cs.ring_lost, cs.why[PW_CAP_WHY_RING],
+			cs.why[PW_CAP_WHY_FAULT], cs.why[PW_CAP_WHY_BOUND], cs.orphans, cs.malformed);
+	} else {
+		fprintf(stderr, " exec_source=proc\n");
+	}
 }
 
 /*
@@ -371,7 +385,7 @@ static int queue_lost(void *ctx, unsigned long long count, uint64_t ts_ns, struc
 	struct pw_event ev = { .kind = PW_EV_LOST, .cpu = PW_CPU_UNKNOWN, .ts_ns = ts_ns };
 
 	ev.u.lost.count = count;
-	ev.u.lost.queue = true;
+	ev.u.lost.reason = PW_LOST_QUEUE;
 	return format(run, &ev, out);
 }
 
@@ -494,6 +508,23 @@ static int settle(struct run *run)
 	return emit(run, &ev);
 }
 
+/* A lost record for the execs whose capture data did not fit the ring. Returns 0 or -ENOMEM. */
+static int capture_lost(struct run *run)
+{
+	struct pw_event ev = { .kind = PW_EV_LOST, .cpu = PW_CPU_UNKNOWN };
+	unsigned long long n = pw_capture_take_lost(run->cap);
+	struct timespec now;
+
+	if (!n || run->done)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ev.ts_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	ev.u.lost.count = n;
+	ev.u.lost.reason = PW_LOST_CAPTURE;
+	run->stats.capture_lost += n;
+	return emit(run, &ev);
+}
+
 /* Whether a record that is shown also passes the filters; counts those that do not. */
 static bool passes(struct run *run, const struct pw_event *ev)
 {
@@ -575,9 +606,44 @@ static int take(struct run *run, struct batch *b)
 	/* exec first: a short-lived process takes its command line with it */
 	for (int i = first; i < b->n; i++) {
 		struct pw_event *ev = &run->evs[i];
+		int got = 0;
 
-		if (!b->rel[i] || ev->kind != PW_EV_EXEC)
+		if (ev->kind == PW_EV_FORK && !ev->thread && run->cap) {
+			/* every fork: the table follows them all */
+			got = pw_capture_fork(run->cap, ev->pid, ev->ts_ns, &ev->u.fork.starttime);
+			if (got < 0)
+				return -ENOMEM;
+			ev->u.fork.start_known = got == 1;
 			continue;
+		}
+		if (ev->kind != PW_EV_EXEC)
+			continue;
+		if (!b->rel[i]) {
+			/* not followed: its record, if any, is not kept waiting */
+			if (run->cap && pw_capture_discard(run->cap, ev->pid, ev->ts_ns) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		ev->proc.source = PW_XS_PROC;
+		if (run->cap && (got = pw_capture_exec(run->cap, ev->pid, ev->ts_ns, &ev->proc)) < 0)
+			return -ENOMEM;
+		if (got) {
+			unsigned all3 = PW_F_ARGV | PW_F_EXE | PW_F_CWD;
+
+			/* the kernel's record at the exec: /proc only for what it lacks */
+			unsigned rest = PW_F_ALL & ~(unsigned)got;
+
+			if (rest && pw_procfs_read(run->pfs, ev->pid, rest, &ev->proc) < 0)
+				return -ENOMEM;
+			if (!rest) {
+				ev->proc.have = ev->proc.inherit = ev->proc.missing = 0;
+				ev->proc.kthread = ev->proc.zombie = false;
+			}
+			ev->proc.have |= (unsigned)got;
+			ev->proc.missing &= ~(unsigned)got;
+			ev->proc.source = ((unsigned)got & all3) == all3 ? PW_XS_BPF : PW_XS_MIXED;
+			continue;
+		}
 		if (superseded(run->evs, b->n, i)) {
 			/* what /proc shows now belongs to the later exec: nothing of this one is known */
 			ev->proc.have = ev->proc.inherit = 0;
@@ -646,6 +712,8 @@ static int process_batch(struct run *run, int *nread)
 			return EXIT_SUCCESS;	/* main() tells the status from out_err */
 		retire(run, ev);
 	}
+	if (run->cap && capture_lost(run) < 0)
+		goto nomem;
 	return -1;
 nomem:
 	fprintf(stderr, "procwatch: %s\n", strerror(ENOMEM));
@@ -830,6 +898,26 @@ static int drain_out(struct run *run, const sigset_t *waitmask, int status)
  * for. --failed would be PROC_EVENT_NONZERO_EXIT without EXIT, but the
  * table needs the successful exits too: procwatch filters those itself.
  */
+/*
+ * Load the exec capture as --exec-source asks. Returns 0, or 1 after
+ * saying why it cannot run under --exec-source=bpf.
+ */
+static int open_capture(struct run *run)
+{
+	char why[512];
+	int r;
+
+	/* a fake proc root describes processes that the kernel's records are not about */
+	if (run->opt.exec_source == EXEC_SOURCE_PROC ||
+	    (run->opt.exec_source == EXEC_SOURCE_AUTO && (run->opt.proc_root || !pw_capture_built())))
+		return 0;
+	r = pw_capture_open(run->opt.ring, &run->cap, why, sizeof(why));
+	if (r == 0 || run->opt.exec_source == EXEC_SOURCE_AUTO)
+		return 0;
+	fprintf(stderr, "procwatch: --exec-source=bpf: cannot load the exec capture: %s\n", why);
+	return 1;
+}
+
 static uint32_t kernel_mask(const struct options *o)
 {
 	static const uint32_t bit[PW_EV_NKINDS] = {
@@ -905,10 +993,13 @@ int main(int argc, char **argv)
 			goto out_output;
 		}
 	}
+	/* the capture first: each exec the connector reports from here on has its record */
+	if ((r = open_capture(&run)) != 0)
+		goto out_source;
 	r = pw_source_open(&run.src, run.opt.rcvbuf, &info);
 	if (r < 0) {
 		explain_source_error(r, &info);
-		goto out_output;
+		goto out_source;
 	}
 	if (info.capped)
 		fprintf(stderr, "procwatch: warning: receive buffer capped at net.core.rmem_max (%lu bytes); "
@@ -996,6 +1087,7 @@ out_state:
 	pw_names_free(&run.names);
 	pw_procfs_free(&run.pfs);
 out_source:
+	pw_capture_close(&run.cap);
 	pw_source_close(&run.src);
 out_output:
 	sink_free(&run.out);

@@ -63,6 +63,8 @@ complete -c procwatch -n 'not __fish_procwatch_has_command' -l stats -d 'Counter
 complete -c procwatch -n 'not __fish_procwatch_has_command' -s r -l realtime -d 'Run with real-time priority (SCHED_FIFO)'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -l rcvbuf -x -d 'Kernel receive buffer in bytes'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -l queue -x -d 'Bytes of records kept for a slow reader (K, M, G)'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -l exec-source -x -a 'auto\t"bpf when it loads, else proc" bpf\t"taken in the kernel at the exec" proc\t"read from /proc after the exec"' -d 'Where exec argv, exe and cwd come from'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -l ring-size -x -d 'The exec capture\'s ring buffer (a power of two, K, M, G)'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -l proc-root -x -a '(__fish_procwatch_proc_root)' -d 'Read process data from DIR instead of /proc'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -s h -l help -d 'Show the help and exit'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -s V -l version -d 'Show the version and exit'
