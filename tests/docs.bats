@@ -259,6 +259,11 @@ man_groups() {
 	record_keys "$D/run" '.event == "exit"' | grep -vxFf "$D/fork.keys" | grep -vxE 'ancestors|missing' >"$D/exit.keys"
 	man_json_kind exit | grep -xFf "$D/exit.keys" | awk '!seen[$0]++' >"$D/man.exit"
 	same "fields of an exit record" "$D/exit.keys" "fields of exit in JSON OUTPUT" "$D/man.exit"
+	# the field of an exec record, which says where its exec data came from
+	record_keys "$D/run" '.event == "exec"' | grep -vxFf "$D/fork.keys" | grep -vxE 'ancestors|missing' >"$D/exec.keys"
+	[ "$(cat "$D/exec.keys")" = exec_source ] || die "fields of an exec record beyond a fork's: $(cat "$D/exec.keys")"
+	man_json_kind exec | grep -xFf "$D/exec.keys" | awk '!seen[$0]++' >"$D/man.exec"
+	same "fields of an exec record" "$D/exec.keys" "fields of exec in JSON OUTPUT" "$D/man.exec"
 	# then the ancestry, and each of its fields
 	[ "$(record_keys "$D/run" '.event == "exit"' | grep -vx missing | tail -n 1)" = ancestors ] ||
 		die "ancestors is not the last field before missing: $(record_keys "$D/run" '.event == "exit"' | tr '\n' ' ')"

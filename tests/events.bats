@@ -78,11 +78,16 @@ nobody_gate() {
 	# wall-clock time, not the kernel's monotonic clock
 	check 'all(.[]; .time | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601 |
 		. >= ($before - 1) and . <= ($after + 1))' --argjson before "$before" --argjson after "$after"
-	check 'all(.[] | select(.event == "fork" or .event == "exec");
+	check 'all(.[] | select(.event == "fork");
 		keys_unsorted == ["time","event","pid","comm","key","ppid","parent_key","exe","argv","cwd",
 				  "uid","user","euid","gid","group","egid",
 				  "loginuid","sessionid","tty","start_time","cgroup","container_id","unit",
 				  "ancestors"])'
+	check 'all(.[] | select(.event == "exec");
+		keys_unsorted == ["time","event","pid","comm","key","ppid","parent_key","exe","argv","cwd",
+				  "uid","user","euid","gid","group","egid",
+				  "loginuid","sessionid","tty","start_time","cgroup","container_id","unit",
+				  "exec_source","ancestors"])'
 	check 'all(.[] | select(.event == "exit");
 		keys_unsorted == ["time","event","pid","comm","key","ppid","parent_key","exe","argv","cwd",
 				  "uid","user","euid","gid","group","egid",

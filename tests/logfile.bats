@@ -16,7 +16,7 @@ setup() {
 	OUT=$T/out
 	LOG=$T/log
 	KILL_FILE=$T/kill-at-teardown
-	STATS_RE='^procwatch: stats: fork=[0-9]+ exec=[0-9]+ exit=[0-9]+ uid=[0-9]+ gid=[0-9]+ sid=[0-9]+ ptrace=[0-9]+ comm=[0-9]+ coredump=[0-9]+ written=[0-9]+ filtered=[0-9]+ lost=[0-9]+ dropped=[0-9]+ missing=[0-9]+$'
+	STATS_RE='^procwatch: stats: fork=[0-9]+ exec=[0-9]+ exit=[0-9]+ uid=[0-9]+ gid=[0-9]+ sid=[0-9]+ ptrace=[0-9]+ comm=[0-9]+ coredump=[0-9]+ written=[0-9]+ filtered=[0-9]+ lost=[0-9]+ dropped=[0-9]+ missing=[0-9]+ exec_source=(proc|bpf joined=[0-9]+ unmatched=[0-9]+ forks=[0-9]+ forks_unmatched=[0-9]+ ring_lost=[0-9]+ ring_full=[0-9]+ fault=[0-9]+ bound=[0-9]+ orphans=[0-9]+ malformed=[0-9]+)$'
 }
 
 # Processes listed in $KILL_FILE as "PID COMM SIGNAL" that still run COMM

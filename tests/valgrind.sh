@@ -24,6 +24,7 @@ cat >"$work/procwatch" <<WRAP
 #!/bin/sh
 exec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible \\
 	--errors-for-leak-kinds=definite,indirect,possible --track-fds=no --log-file="$work/report.%p" \\
+	--suppressions="$src/tests/valgrind.supp" \\
 	"$top/procwatch" "\$@"
 WRAP
 chmod 755 "$work/procwatch"
@@ -33,6 +34,9 @@ PROCWATCH=$work/procwatch PW_VALGRIND=1 PW_BIN=$top/tests/bin PW_SPAWN=$top/test
 status=$?
 reports=0
 for r in "$work"/report.*; do
+	# valgrind 3.19 does not know the bpf(2) command that attaches the exec
+	# capture (BPF_LINK_CREATE) and says so: a note about valgrind, not a report
+	sed -i -E '/^--[0-9]+-- WARNING: unhandled eBPF command 28$/d' "$r"
 	[ -s "$r" ] || continue
 	reports=$((reports + 1))
 	echo "valgrind report ${r##*.}:"
