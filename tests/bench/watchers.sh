@@ -11,8 +11,10 @@
 # a watcher's exec records can be checked: exact (argv and exe as run),
 # stale (another process's argv, e.g. the parent's), or missing. Watchers
 # run one after another, alternating, each on the same workload; CPU time
-# and peak RSS come from the watcher's own rusage (GNU time). procwatch-r is
-# procwatch --realtime (SCHED_FIFO).
+# and peak RSS come from the watcher's own rusage (GNU time). procwatch-bpf
+# takes exec data in the kernel (--exec-source=bpf), procwatch-proc reads it
+# from /proc (--exec-source=proc), procwatch-r is procwatch-proc with
+# --realtime (SCHED_FIFO).
 set -u
 export LC_ALL=C	# sort and join must agree on the order
 top=${1:?usage: watchers.sh BUILDDIR}
@@ -80,10 +82,12 @@ run_one() {
 		t1=$(now_ns)
 		echo "- - - - $(((t1 - t0) / 1000000)) -"
 		return 0 ;;
-	procwatch)
-		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' "$top/procwatch" -f json >"$out" 2>"$tmp/$tag.err" & ;;
+	procwatch-bpf)
+		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' "$top/procwatch" --exec-source=bpf -f json >"$out" 2>"$tmp/$tag.err" & ;;
+	procwatch-proc)
+		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' "$top/procwatch" --exec-source=proc -f json >"$out" 2>"$tmp/$tag.err" & ;;
 	procwatch-r)
-		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' "$top/procwatch" -r -f json >"$out" 2>"$tmp/$tag.err" & ;;
+		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' "$top/procwatch" --exec-source=proc -r -f json >"$out" 2>"$tmp/$tag.err" & ;;
 	forkstat)
 		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' forkstat -l >"$out" 2>"$tmp/$tag.err" & ;;
 	esac
@@ -145,14 +149,15 @@ for wl in $workloads; do
 	declare -A lost=() exact=() stale=() cpu=() wall=() rss=()
 	for rep in $(seq "$reps"); do
 		# alternate the order so no watcher always runs on a warmer machine
-		if [ $((rep % 2)) -eq 1 ]; then order="none procwatch procwatch-r forkstat"; else order="forkstat procwatch-r procwatch none"; fi
+		if [ $((rep % 2)) -eq 1 ]; then order="none procwatch-bpf procwatch-proc procwatch-r forkstat"
+		else order="forkstat procwatch-r procwatch-proc procwatch-bpf none"; fi
 		for w in $order; do
 			read -r l e s c t r <<<"$(run_one "$w" "$wl" "$rep")" || { echo "run $w $wl $rep failed" >&2; exit 1; }
 			lost[$w]+=" $l"; exact[$w]+=" $e"; stale[$w]+=" $s"; wall[$w]+=" $t"; rss[$w]+=" $r"
 			[ "$c" = - ] && cpu[$w]+=" -" || cpu[$w]+=" $(awk -v c="$c" -v n="$n" 'BEGIN { printf "%.1f", c * 1000 / n }')"
 		done
 	done
-	for w in procwatch procwatch-r forkstat none; do
+	for w in procwatch-bpf procwatch-proc procwatch-r forkstat none; do
 		slow=-
 		if [ "$w" != none ]; then
 			slow=$(stats $(paste -d ' ' <(printf '%s\n' ${wall[$w]}) <(printf '%s\n' ${wall[none]}) | awk '{ printf "%.2f\n", $1 / $2 }'))
