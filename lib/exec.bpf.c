@@ -123,6 +123,35 @@ static long argv_step(u64 i, void *ctx)
 }
 
 /*
+ * Append the component name (a kernel string) to the walk's list; 1 ends
+ * the walk: a read that faulted or gave fewer than shortest bytes with its
+ * NUL, or a list past its bound.
+ */
+static __always_inline long put_name(struct walk_state *w, struct exec_buf *b, const void *name, long shortest)
+{
+	u32 off = w->off, at;
+	long n;
+
+	if (off >= PW_CAP_PATH) {
+		w->flags |= PW_CAP_PATH_TRUNC;
+		return 1;
+	}
+	at = (w->base + off) & (4 * PW_CAP_PATH - 1);
+	n = bpf_probe_read_kernel_str(&b->paths[at], PW_CAP_NAME, name);
+	if (n < shortest) {
+		w->flags |= PW_CAP_PATH_FAULT;
+		return 1;
+	}
+	if (off + (u32)n > PW_CAP_PATH) {
+		w->flags |= PW_CAP_PATH_TRUNC;
+		return 1;
+	}
+	w->off = off + (u32)n;
+	w->ncomp++;
+	return 0;
+}
+
+/*
  * One step of a path walk up to the top of the mount tree; 1 ends the
  * loop. That is where /proc's readlink stops for a reader at the root of
  * its mount namespace: a chroot does not shorten the path, another mount
@@ -135,9 +164,6 @@ static long path_step(u64 i, void *ctx)
 	struct exec_buf *b = bpf_map_lookup_elem(&exec_scratch, &z);
 	struct dentry *d, *parent, *mnt_root;
 	struct vfsmount *mnt;
-	const unsigned char *name;
-	u32 off, at;
-	long n;
 
 	(void)i;
 	(void)ctx;
@@ -161,24 +187,8 @@ static long path_step(u64 i, void *ctx)
 		return 0;
 	}
 
-	off = w->off;
-	if (off >= PW_CAP_PATH) {
-		w->flags |= PW_CAP_PATH_TRUNC;
+	if (put_name(w, b, BPF_CORE_READ(d, d_name.name), 1))
 		return 1;
-	}
-	at = (w->base + off) & (4 * PW_CAP_PATH - 1);
-	name = BPF_CORE_READ(d, d_name.name);
-	n = bpf_probe_read_kernel_str(&b->paths[at], PW_CAP_NAME, name);
-	if (n <= 0) {
-		w->flags |= PW_CAP_PATH_FAULT;
-		return 1;
-	}
-	if (off + (u32)n > PW_CAP_PATH) {
-		w->flags |= PW_CAP_PATH_TRUNC;
-		return 1;
-	}
-	w->off = off + (u32)n;
-	w->ncomp++;
 	if (d == parent) {
 		/* a dentry of no directory (memfd): /proc names it "/NAME (deleted)" */
 		w->flags |= PW_CAP_PATH_DELETED;
@@ -205,8 +215,6 @@ static long cgroup_step(u64 i, void *ctx)
 	struct walk_state *w = bpf_map_lookup_elem(&walk_scratch, &z);
 	struct exec_buf *b = bpf_map_lookup_elem(&exec_scratch, &z);
 	struct kernfs_node *kn, *parent;
-	u32 off, at;
-	long n;
 
 	(void)i;
 	(void)ctx;
@@ -218,23 +226,9 @@ static long cgroup_step(u64 i, void *ctx)
 		w->done = 1;	/* the hierarchy's root: no name of its own */
 		return 1;
 	}
-	off = w->off;
-	if (off >= PW_CAP_PATH) {
-		w->flags |= PW_CAP_PATH_TRUNC;
+	/* a node other than the root has a name */
+	if (put_name(w, b, BPF_CORE_READ(kn, name), 2))
 		return 1;
-	}
-	at = (w->base + off) & (4 * PW_CAP_PATH - 1);
-	n = bpf_probe_read_kernel_str(&b->paths[at], PW_CAP_NAME, BPF_CORE_READ(kn, name));
-	if (n <= 1) {
-		w->flags |= PW_CAP_PATH_FAULT;	/* a node other than the root has a name */
-		return 1;
-	}
-	if (off + (u32)n > PW_CAP_PATH) {
-		w->flags |= PW_CAP_PATH_TRUNC;
-		return 1;
-	}
-	w->off = off + (u32)n;
-	w->ncomp++;
 	w->dentry = (u64)parent;
 	return 0;
 }

@@ -22,7 +22,7 @@ teardown() {
 	# a test that stopped procwatch: a stopped process does not take SIGTERM
 	[ -z "${PW_PID:-}" ] || kill -CONT "$PW_PID" 2>/dev/null || true
 	end_held
-	[ -z "${CG_DIR:-}" ] || rmdir "$CG_DIR/in/sub" "$CG_DIR/in" "$CG_DIR" 2>/dev/null || true
+	[ -z "${CG_DIR:-}" ] || find "$CG_DIR" -depth -type d -exec rmdir {} + 2>/dev/null || true
 	[ ! -p "$BATS_TEST_TMPDIR/root/gate" ] ||
 		perl -MFcntl -e 'sysopen(my $f, $ARGV[0], O_WRONLY | O_NONBLOCK) and close $f' \
 			"$BATS_TEST_TMPDIR/root/gate" 2>/dev/null || true
@@ -480,6 +480,30 @@ cgroup_dir() {
 	check 'map(select(.event == "exec" and .argv == ["cat", $g])) | .[0] |
 		.cwd == $deep and .exec_source == "bpf+proc" and .missing == null
 		and .exe == $cat' --arg g "$g" --arg deep "$deep" --arg cat "$(readlink -f "$(command -v cat)")"
+	[[ $(cat "$OUT.err") =~ \ bound=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge 1 ] || die "$(cat "$OUT.err")"
+}
+
+@test "cgroup: one deeper than the walk's bound is read from /proc, not guessed, and counted" {
+	capture_or_skip
+	cgroup_dir
+	local g deep pid
+
+	g=$(gate g)
+	deep=$CG_DIR/in$(printf '/d%.0s' $(seq 300))
+	mkdir -p "$deep"
+	"$PROCWATCH" --exec-source=bpf --stats -f json -e exec -a 0 -- \
+		sh -c 'echo $$ >"$1/cgroup.procs" && exec cat "$2"' sh "$deep" "$g" >"$OUT" 2>"$OUT.err" &
+	PW_PID=$!
+	wait_for 60 seen_exec_of_gate "$OUT" "$g"
+	pid=$(jq -r --arg g "$g" 'select(.event == "exec" and .argv == ["cat", $g]) | .pid' "$OUT")
+	[ "$(sed -n 's/^0:://p' "/proc/$pid/cgroup")" = "${deep#"$(findmnt -n -t cgroup2 -o TARGET | head -n 1)"}" ] ||
+		die "/proc shows $(cat "/proc/$pid/cgroup")"
+	release_gate "$g"
+	wait "$PW_PID"
+	PW_PID=
+	check 'map(select(.event == "exec" and .argv == ["cat", $g])) | .[0] |
+		.cgroup == $cg and .exec_source == "bpf" and .missing == null' \
+		--arg g "$g" --arg cg "$CG_REL/in$(printf '/d%.0s' $(seq 300))"
 	[[ $(cat "$OUT.err") =~ \ bound=([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge 1 ] || die "$(cat "$OUT.err")"
 }
 
