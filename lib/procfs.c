@@ -513,8 +513,16 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 	 * An empty cmdline is only the truth for a kernel thread; for anything
 	 * else it means the process has exited (or is exiting) and lost it.
 	 */
-	if ((got & PW_F_ARGV) && p->argc == 0 && !(have_stat && p->kthread))
+	if ((got & PW_F_ARGV) && p->argc == 0 && !(have_stat && p->kthread)) {
 		got &= ~PW_F_ARGV;
+		/*
+		 * Read for an exec event, it may also be a process in its next
+		 * exec, between the new memory and the new command line: its exe
+		 * and name may be the next image's already.
+		 */
+		if (want & PW_F_IDS_AT_EXEC)
+			got &= ~(PW_F_EXE | PW_F_COMM);
+	}
 	if (have_stat && p->kthread) {
 		/* a kernel thread has no executable: known to be none, not missing */
 		got |= want & (PW_F_EXE | PW_F_ARGV);

@@ -252,8 +252,9 @@ held_as_proc_shows() {
 	capture_or_skip
 	local p n
 
-	# procwatch only (not -f): its reads under /proc are openat(ROOTFD, "PID"...)
-	strace -qq -o trace -e trace=openat,open,readlinkat,newfstatat,statx \
+	# procwatch only (not -f): its reads under /proc are openat(ROOTFD, "PID"...);
+	# the leak checker of a sanitizer build does not run under ptrace
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -qq -o trace -e trace=openat,open,readlinkat,newfstatat,statx \
 		"$PROCWATCH" --exec-source=bpf -f json -e fork,exec,exit -- sh -c '/bin/true; /bin/true' >"$OUT" 2>"$OUT.err"
 	jq_lines "$OUT"
 	no_stderr

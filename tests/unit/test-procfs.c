@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "procfs.h"
@@ -757,11 +758,78 @@ static void test_procfs_read(void)
 	pw_procfs_free(&pfs);
 }
 
+/* write n bytes of s to dir/name */
+static void put_file(const char *dir, const char *name, const char *s, size_t n)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!CHECK(f != NULL))
+		return;
+	CHECK(fwrite(s, 1, n, f) == n);
+	fclose(f);
+}
+
+/*
+ * A process with an empty command line that is not a kernel thread, read
+ * for its exec event: it may be in its next exec already, so its exe and
+ * name are not taken; read for anything else, they are.
+ */
+static void test_procfs_read_mid_exec(void)
+{
+	static const char stat[] = "77 (true) R 1 77 77 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 500 0 0 "
+				   "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
+	char root[] = "/tmp/test-procfs.XXXXXX", dir[sizeof(root) + 8], link[sizeof(dir) + 16];
+	struct pw_procfs *pfs = NULL;
+	struct pw_proc p;
+
+	if (!CHECK(mkdtemp(root) != NULL))
+		return;
+	snprintf(dir, sizeof(dir), "%s/77", root);
+	CHECK_INT(mkdir(dir, 0755), 0);
+	put_file(dir, "stat", stat, sizeof(stat) - 1);
+	put_file(dir, "cmdline", "", 0);
+	snprintf(link, sizeof(link), "%s/exe", dir);
+	CHECK_INT(symlink("/usr/bin/true", link), 0);
+	snprintf(link, sizeof(link), "%s/cwd", dir);
+	CHECK_INT(symlink("/", link), 0);
+	if (!CHECK_INT(pw_procfs_open(root, &pfs), 0))
+		return;
+
+	memset(&p, 0, sizeof(p));
+	CHECK_INT(pw_procfs_read(pfs, 77, PW_F_ALL | PW_F_IDS_AT_EXEC, &p), 0);
+	CHECK_INT(p.have & (PW_F_ARGV | PW_F_EXE | PW_F_COMM), 0);
+	CHECK_INT(p.missing & (PW_F_ARGV | PW_F_EXE | PW_F_COMM), PW_F_ARGV | PW_F_EXE | PW_F_COMM);
+	CHECK_INT(p.have & (PW_F_CWD | PW_F_PPID | PW_F_START), PW_F_CWD | PW_F_PPID | PW_F_START);
+
+	CHECK_INT(pw_procfs_read(pfs, 77, PW_F_ALL, &p), 0);
+	CHECK_INT(p.have & (PW_F_ARGV | PW_F_EXE | PW_F_COMM), PW_F_EXE | PW_F_COMM);
+	CHECK_INT(p.missing & PW_F_ARGV, PW_F_ARGV);
+	CHECK_STR(p.comm, "true");
+	if (CHECK(p.exe.data))
+		CHECK_STR(p.exe.data, "/usr/bin/true");
+
+	pw_proc_free(&p);
+	pw_procfs_free(&pfs);
+	unlink(link);
+	snprintf(link, sizeof(link), "%s/exe", dir);
+	unlink(link);
+	snprintf(link, sizeof(link), "%s/stat", dir);
+	unlink(link);
+	snprintf(link, sizeof(link), "%s/cmdline", dir);
+	unlink(link);
+	CHECK_INT(rmdir(dir), 0);
+	CHECK_INT(rmdir(root), 0);
+}
+
 int main(void)
 {
 	UNIT_RUN(test_parse_stat);
 	UNIT_RUN(test_parse_status_ids);
 	UNIT_RUN(test_parse_cmdline);
+	UNIT_RUN(test_procfs_read_mid_exec);
 	UNIT_RUN(test_parse_cgroup);
 	UNIT_RUN(test_cgroup_container_id);
 	UNIT_RUN(test_cgroup_unit);
