@@ -36,7 +36,6 @@ struct stats {
 	unsigned long long lost;	/* events the kernel dropped */
 	/* records the output queue dropped: struct sink counts them */
 	unsigned long long partial;	/* records written with missing fields */
-	unsigned long long capture_lost;	/* execs whose capture data did not fit the ring */
 };
 
 /* Run state of one procwatch invocation. */
@@ -521,7 +520,6 @@ static int capture_lost(struct run *run)
 	ev.ts_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	ev.u.lost.count = n;
 	ev.u.lost.reason = PW_LOST_CAPTURE;
-	run->stats.capture_lost += n;
 	return emit(run, &ev);
 }
 
@@ -633,12 +631,8 @@ static int take(struct run *run, struct batch *b)
 			/* the kernel's record at the exec: /proc only for what it lacks */
 			unsigned rest = PW_F_ALL & ~(unsigned)got;
 
-			if (rest && pw_procfs_read(run->pfs, ev->pid, rest, &ev->proc) < 0)
+			if (pw_procfs_read(run->pfs, ev->pid, rest, &ev->proc) < 0)
 				return -ENOMEM;
-			if (!rest) {
-				ev->proc.have = ev->proc.inherit = ev->proc.missing = 0;
-				ev->proc.kthread = ev->proc.zombie = false;
-			}
 			ev->proc.have |= (unsigned)got;
 			ev->proc.missing &= ~(unsigned)got;
 			ev->proc.source = ((unsigned)got & all3) == all3 ? PW_XS_BPF : PW_XS_MIXED;
@@ -890,15 +884,6 @@ static int drain_out(struct run *run, const sigset_t *waitmask, int status)
 }
 
 /*
- * The events the kernel needs to send. The process table must see every
- * fork and exit (lineage, and freeing what has gone), every exec (the
- * argv and exe later records carry) and every comm, uid and gid change
- * (the names and ids it hands out), shown or not. So only sid, ptrace and
- * coredump can be left to the kernel to drop, when they are not asked
- * for. --failed would be PROC_EVENT_NONZERO_EXIT without EXIT, but the
- * table needs the successful exits too: procwatch filters those itself.
- */
-/*
  * Load the exec capture as --exec-source asks. Returns 0, or 1 after
  * saying why it cannot run under --exec-source=bpf.
  */
@@ -918,6 +903,15 @@ static int open_capture(struct run *run)
 	return 1;
 }
 
+/*
+ * The events the kernel needs to send. The process table must see every
+ * fork and exit (lineage, and freeing what has gone), every exec (the
+ * argv and exe later records carry) and every comm, uid and gid change
+ * (the names and ids it hands out), shown or not. So only sid, ptrace and
+ * coredump can be left to the kernel to drop, when they are not asked
+ * for. --failed would be PROC_EVENT_NONZERO_EXIT without EXIT, but the
+ * table needs the successful exits too: procwatch filters those itself.
+ */
 static uint32_t kernel_mask(const struct options *o)
 {
 	static const uint32_t bit[PW_EV_NKINDS] = {

@@ -405,6 +405,8 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 		p->argc = 0;
 	want &= PW_F_ALL | PW_F_IDS_AT_EXEC;
 	p->missing = want & PW_F_ALL;
+	if (!p->missing)
+		return 0;	/* nothing to read */
 	snprintf(name, sizeof(name), "%d", (int)pid);
 	dirfd = openat(pfs->rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
