@@ -11,7 +11,10 @@
 # a watcher's exec records can be checked: exact (argv and exe as run),
 # stale (another process's argv, e.g. the parent's), or missing. Watchers
 # run one after another, alternating, each on the same workload; CPU time
-# and peak RSS come from the watcher's own rusage (GNU time). procwatch-bpf
+# and peak RSS come from the watcher's own rusage (GNU time). RSS counts
+# the pages of a BPF ring buffer twice, since its data area is mapped twice
+# so that a record can wrap: the "BPF maps" column is their share of the
+# RSS, from /proc/PID/smaps at the end of the run. procwatch-bpf
 # takes exec data in the kernel (--exec-source=bpf), procwatch-proc reads it
 # from /proc (--exec-source=proc), procwatch-r is procwatch-proc with
 # --realtime (SCHED_FIFO).
@@ -68,9 +71,9 @@ wait_for() {
 }
 
 # run_one WATCHER WORKLOAD REP: one measured run; prints
-# "lost exact stale cpu_ms wall_ms rss_kib" for the run
+# "lost exact stale cpu_ms wall_ms rss_kib maps_kib" for the run
 run_one() {
-	local watcher=$1 wl=$2 rep=$3 prog workers argbytes tag out pid tpid t0 t1
+	local watcher=$1 wl=$2 rep=$3 prog workers argbytes tag out pid tpid t0 t1 maps
 	read -r prog workers argbytes <<<"$(workload "$wl")"
 	tag=pwb-$wl-$rep-$watcher
 	out=$tmp/$tag.out
@@ -80,7 +83,7 @@ run_one() {
 		t0=$(now_ns)
 		"$spawn" "$prog" "$tag" "$n" "$workers" "$argbytes" "$tmp/$tag.map" || return 1
 		t1=$(now_ns)
-		echo "- - - - $(((t1 - t0) / 1000000)) -"
+		echo "- - - - $(((t1 - t0) / 1000000)) - -"
 		return 0 ;;
 	procwatch-bpf)
 		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' "$top/procwatch" --exec-source=bpf -f json >"$out" 2>"$tmp/$tag.err" & ;;
@@ -98,6 +101,8 @@ run_one() {
 	t1=$(now_ns)
 	wait_for "$out" "$tag-done" || { kill "$tpid"; return 1; }
 	pid=$(pgrep -P "$tpid" | head -n 1)
+	maps=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { bpf = / anon_inode:bpf-map$/ }
+		bpf && $1 == "Rss:" { kib += $2 } END { print kib + 0 }' "/proc/$pid/smaps")
 	kill -TERM "$pid"
 	wait "$tpid"
 	cat "$tmp/$tag".map* | sort -k1,1 >"$tmp/$tag.want"
@@ -129,7 +134,7 @@ run_one() {
 		}
 		END { printf "%d %d %d", n - found, exact + 0, stale + 0 }' >"$tmp/$tag.score"
 	read -r user sys rss <"$tmp/$tag.time"
-	echo "$(cat "$tmp/$tag.score") $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 1000 }') $(((t1 - t0) / 1000000)) $rss"
+	echo "$(cat "$tmp/$tag.score") $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 1000 }') $(((t1 - t0) / 1000000)) $rss $maps"
 }
 
 # stats VALUES...: "median (min-max)"
@@ -143,17 +148,17 @@ stats() {
 echo "Workload: $n children per run, $reps runs per watcher, alternating; medians (min-max)."
 echo "Machine: $(nproc) CPUs, $(uname -r)."
 echo
-echo "| workload | watcher | lost execs | exact argv+exe | stale argv | CPU ms / 1000 execs | slowdown | peak RSS KiB |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| workload | watcher | lost execs | exact argv+exe | stale argv | CPU ms / 1000 execs | slowdown | peak RSS KiB | of it, BPF maps KiB |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for wl in $workloads; do
-	declare -A lost=() exact=() stale=() cpu=() wall=() rss=()
+	declare -A lost=() exact=() stale=() cpu=() wall=() rss=() maps=()
 	for rep in $(seq "$reps"); do
 		# alternate the order so no watcher always runs on a warmer machine
 		if [ $((rep % 2)) -eq 1 ]; then order="none procwatch-bpf procwatch-proc procwatch-r forkstat"
 		else order="forkstat procwatch-r procwatch-proc procwatch-bpf none"; fi
 		for w in $order; do
-			read -r l e s c t r <<<"$(run_one "$w" "$wl" "$rep")" || { echo "run $w $wl $rep failed" >&2; exit 1; }
-			lost[$w]+=" $l"; exact[$w]+=" $e"; stale[$w]+=" $s"; wall[$w]+=" $t"; rss[$w]+=" $r"
+			read -r l e s c t r m <<<"$(run_one "$w" "$wl" "$rep")" || { echo "run $w $wl $rep failed" >&2; exit 1; }
+			lost[$w]+=" $l"; exact[$w]+=" $e"; stale[$w]+=" $s"; wall[$w]+=" $t"; rss[$w]+=" $r"; maps[$w]+=" $m"
 			[ "$c" = - ] && cpu[$w]+=" -" || cpu[$w]+=" $(awk -v c="$c" -v n="$n" 'BEGIN { printf "%.1f", c * 1000 / n }')"
 		done
 	done
@@ -164,7 +169,7 @@ for wl in $workloads; do
 		fi
 		ex=$(stats $(printf '%s\n' ${exact[$w]} | awk -v n="$n" '$1 == "-" { print "-"; next } { printf "%.2f\n", $1 * 100 / n }'))
 		[ "$ex" = - ] || ex="$ex %"
-		echo "| $wl | $w | $(stats ${lost[$w]}) | $ex | $(stats ${stale[$w]}) | $(stats ${cpu[$w]}) | $slow | $(stats ${rss[$w]}) |"
+		echo "| $wl | $w | $(stats ${lost[$w]}) | $ex | $(stats ${stale[$w]}) | $(stats ${cpu[$w]}) | $slow | $(stats ${rss[$w]}) | $(stats ${maps[$w]}) |"
 	done
-	unset lost exact stale cpu wall rss
+	unset lost exact stale cpu wall rss maps
 done
