@@ -17,23 +17,9 @@
 #define SKEW 1000000ull		/* how far after ts an exec may be captured and still match */
 #define T0 (1000 * SEC)		/* a CLOCK_MONOTONIC reading well past boot */
 
-/* A copy of n bytes in a heap block of exactly n bytes, so ASan sees any over-read. */
-static void *dup_exact(const void *s, size_t n)
-{
-	void *p = calloc(1, n);
-
-	if (!p && n) {
-		printf("Bail out! out of memory\n");
-		exit(1);
-	}
-	if (n)
-		memcpy(p, s, n);
-	return p;
-}
-
 static int feed(struct pw_capq *q, const void *rec, size_t len)
 {
-	void *p = dup_exact(rec, len);
+	void *p = unit_memdup(rec, len);
 	int r = pw_capq_feed(q, p, len);
 
 	free(p);
@@ -669,7 +655,7 @@ static void test_cgroup_deleted(void)
 
 static int cap_path(const char *list, size_t len, unsigned ncomp, bool deleted, struct pw_buf *out)
 {
-	char *p = dup_exact(list, len);
+	char *p = unit_memdup(list, len);
 	int r = pw_cap_path(p, len, ncomp, deleted, out);
 
 	free(p);

@@ -96,7 +96,7 @@ static inline int unit_done(void)
 /* A copy of n bytes in a heap block of exactly n bytes, so ASan sees any over-read. */
 static inline void *unit_memdup(const void *p, size_t n)
 {
-	void *q = malloc(n);
+	void *q = calloc(1, n);
 
 	if (!q && n) {
 		printf("Bail out! out of memory\n");
