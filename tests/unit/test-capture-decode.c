@@ -261,6 +261,17 @@ static void check_exact(const struct pw_capx *x, const struct exec_spec *s, cons
 		CHECK_INT(x->why[i], PW_CAP_WHY_NONE);
 }
 
+/* The exec that the netlink event (tgid, ts) stands for is the one of s, exact; then done with. */
+static void take_exact(struct pw_capq *q, uint32_t tgid, uint64_t ts, const struct exec_spec *s,
+		       const struct pw_cap_exec *e)
+{
+	struct pw_capx *x = pw_capq_match(q, tgid, ts);
+
+	check_exact(x, s, e);
+	if (x)
+		pw_capq_done(q, x);
+}
+
 /* argv bytes from the fixed-seed generator, about one in four a NUL. */
 static unsigned char *random_argv(size_t n)
 {
@@ -748,10 +759,7 @@ static void test_match_time(void)
 	if (x)
 		pw_capq_done(&q, x);
 	/* the third, at exactly its time */
-	x = pw_capq_match(&q, 100, s3.ktime);
-	check_exact(x, &s3, &e3);
-	if (x)
-		pw_capq_done(&q, x);
+	take_exact(&q, 100, s3.ktime, &s3, &e3);
 	CHECK_INT(q.n, 0);
 	CHECK_INT(q.orphans, 1);
 
@@ -765,19 +773,13 @@ static void test_match_time(void)
 	CHECK_INT(q.orphans, 1);
 	if (x)
 		pw_capq_done(&q, x);
-	x = pw_capq_match(&q, 100, T0 + 100);
-	check_exact(x, &s1, &e1);
-	if (x)
-		pw_capq_done(&q, x);
+	take_exact(&q, 100, T0 + 100, &s1, &e1);
 	/* one past it: no match, and still pending */
 	s1.ktime = T0 + 200 + SKEW + 1;
 	CHECK_INT(emit(&q, &s1, &e1), 0);
 	CHECK(pw_capq_match(&q, 100, T0 + 200) == NULL);
 	CHECK_INT(q.n, 1);
-	x = pw_capq_match(&q, 100, s1.ktime);
-	check_exact(x, &s1, &e1);
-	if (x)
-		pw_capq_done(&q, x);
+	take_exact(&q, 100, s1.ktime, &s1, &e1);
 	CHECK_INT(q.orphans, 1);
 	pw_capq_free(&q);
 }
@@ -811,10 +813,7 @@ static void test_orphan_age(void)
 	if (x)
 		pw_capq_done(&q, x);
 	CHECK(pw_capq_match(&q, 200, ts) == NULL);
-	x = pw_capq_match(&q, 201, ts);
-	check_exact(x, &edge, &e);
-	if (x)
-		pw_capq_done(&q, x);
+	take_exact(&q, 201, ts, &edge, &e);
 	/* an exec older than a second before its own event is an orphan, not a match */
 	CHECK(pw_capq_match(&q, 202, later.ktime + ORPHAN_AGE + 1) == NULL);
 	CHECK_INT(q.orphans, 4);
@@ -831,7 +830,6 @@ static void test_interleaved(void)
 	unsigned char *a = random_argv(2 * C + 5), *b = random_argv(C + 9);
 	struct exec_spec sa = plain(10, T0 + 7, a, 2 * C + 5), sb = plain(11, T0 + 7, b, C + 9);
 	struct pw_cap_exec ea, eb;
-	struct pw_capx *x;
 
 	sb.exe.path = "/bin/sh";
 	sb.cwd.path = "/";
@@ -848,14 +846,8 @@ static void test_interleaved(void)
 	CHECK_INT(q.n, 2);
 	CHECK_INT(q.malformed, 0);
 
-	x = pw_capq_match(&q, 10, T0 + 7);
-	check_exact(x, &sa, &ea);
-	if (x)
-		pw_capq_done(&q, x);
-	x = pw_capq_match(&q, 11, T0 + 7);
-	check_exact(x, &sb, &eb);
-	if (x)
-		pw_capq_done(&q, x);
+	take_exact(&q, 10, T0 + 7, &sa, &ea);
+	take_exact(&q, 11, T0 + 7, &sb, &eb);
 	CHECK_INT(q.orphans, 0);
 	pw_capq_free(&q);
 	free(a);
