@@ -548,7 +548,7 @@ cgroup_dir() {
 comparable() {
 	jq -c 'select(.event != "lost") | (.missing // []) as $m
 		| del(.time, .pid, .key, .ppid, .parent_key, .start_time, .duration, .exec_source, .missing, .ancestors)
-		| if .comm == "procwatch" then del(.argv) else . end
+		| if (.argv // []) | any(startswith("--exec-source=")) then del(.argv) else . end
 		| with_entries(select(.key as $k | $m | index($k) | not))' "$1"
 }
 
