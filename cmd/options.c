@@ -35,6 +35,8 @@ enum {
 	OPT_REALTIME,
 	OPT_EXEC_SOURCE,
 	OPT_RING_SIZE,
+	OPT_RECORD,
+	OPT_REPLAY,
 };
 
 static const struct option longopts[] = {
@@ -60,6 +62,8 @@ static const struct option longopts[] = {
 	{ "exec-source", required_argument, NULL, OPT_EXEC_SOURCE },
 	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -117,6 +121,10 @@ static void usage(void)
 	       "                      from 64K to 1G, K, M or G after the number\n"
 	       "                      (default 16M)\n"
 	       "      --proc-root=DIR read process data from DIR instead of /proc\n"
+	       "      --record=FILE   also write every datagram the kernel sends to FILE,\n"
+	       "                      for --replay\n"
+	       "      --replay=FILE   read the events of a recording instead of the\n"
+	       "                      kernel's, until it ends (needs no privileges)\n"
 	       "  -h, --help          show this help and exit\n"
 	       "  -V, --version       show the version and exit\n"
 	       "\n"
@@ -353,6 +361,16 @@ void options_parse(int argc, char **argv, struct options *o)
 		case OPT_PROC_ROOT:
 			o->proc_root = optarg;
 			break;
+		case OPT_RECORD:
+			if (!*optarg)
+				usage_error("--record needs a file name");
+			o->record = optarg;
+			break;
+		case OPT_REPLAY:
+			if (!*optarg)
+				usage_error("--replay needs a file name");
+			o->replay = optarg;
+			break;
 		case 'h':
 			usage();
 			exit(EXIT_SUCCESS);
@@ -372,6 +390,12 @@ void options_parse(int argc, char **argv, struct options *o)
 	} else if (optind > 1 && strcmp(argv[optind - 1], "--") == 0) {
 		usage_error("'--' must be followed by a command");
 	}
+	if (o->replay && o->command)
+		usage_error("--replay reads recorded events: it cannot run a command");
+	if (o->replay && o->record)
+		usage_error("--replay and --record cannot be used together");
+	if (o->replay && o->exec_source == EXEC_SOURCE_BPF)
+		usage_error("--replay reads execs from the recording and --proc-root, not with --exec-source=bpf");
 	if (f->failed && !(o->events & PW_KIND_BIT(PW_EV_EXIT)))
 		usage_error("--failed selects exit records, but --events leaves out exit");
 	if (o->format == FORMAT_AUTO)

@@ -33,6 +33,8 @@ struct options {
 	int realtime;		/* SCHED_FIFO priority; 0: normal scheduling */
 	const char *proc_root;	/* NULL: /proc */
 	const char *output;	/* NULL: standard output */
+	const char *record;	/* NULL: no recording of the datagrams */
+	const char *replay;	/* NULL: events from the kernel */
 	double duration;	/* seconds; 0: no limit */
 	pid_t *pids;		/* --pid roots */
 	size_t npids;

@@ -66,6 +66,8 @@ struct run {
 	bool reopen;		/* SIGHUP with -o: open FILE again once no record is half written */
 	bool ending;		/* writing out the queue at the end: no more reopening */
 	bool done;
+	int record_fd;		/* --record FILE, -1 when none */
+	uint64_t replay_start;	/* --replay: when the recording began, the time of a snapshot */
 };
 
 static volatile sig_atomic_t got_signal;	/* last SIGINT/SIGTERM/SIGHUP received */
@@ -552,7 +554,8 @@ static int snapshot(struct run *run)
 		}
 		if (r < 0 || (run->tree && !(ev->entry->flags & PW_PT_TRACKED)) || !passes(run, ev))
 			continue;
-		ev->ts_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+		ev->ts_ns = run->opt.replay ? run->replay_start :
+					      (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 		if (emit(run, ev) < 0) {
 			free(pids);
 			goto nomem;
@@ -666,7 +669,12 @@ static int process_batch(struct run *run, int *nread)
 	if (r == -ENOMEM)
 		goto nomem;
 	if (r < 0) {
-		fprintf(stderr, "procwatch: receive: %s\n", strerror(-r));
+		if (run->opt.replay && r == -EINVAL)
+			fprintf(stderr, "procwatch: %s: the recording is cut short or damaged\n", run->opt.replay);
+		else if (pw_source_record_error(run->src))
+			fprintf(stderr, "procwatch: --record %s: %s\n", run->opt.record, strerror(-r));
+		else
+			fprintf(stderr, "procwatch: receive: %s\n", strerror(-r));
 		return EXIT_FAILURE;
 	}
 
@@ -847,6 +855,8 @@ static int loop(struct run *run, const sigset_t *waitmask)
 			if (r >= 0)
 				return r;
 		} while (nread == BATCH && !stop_pending() && !run->reopen);
+		if (pw_source_ended(run->src))
+			return EXIT_SUCCESS;	/* the recording is over */
 		run->unsettled = true;
 		/* the socket is drained (or a signal waits): the reader sees everything now */
 		flush_out(run);
@@ -894,7 +904,8 @@ static int open_capture(struct run *run)
 
 	/* a fake proc root describes processes that the kernel's records are not about */
 	if (run->opt.exec_source == EXEC_SOURCE_PROC ||
-	    (run->opt.exec_source == EXEC_SOURCE_AUTO && (run->opt.proc_root || !pw_capture_built())))
+	    (run->opt.exec_source == EXEC_SOURCE_AUTO &&
+	     (run->opt.proc_root || run->opt.replay || !pw_capture_built())))
 		return 0;
 	r = pw_capture_open(run->opt.ring, &run->cap, why, sizeof(why));
 	if (r == 0 || run->opt.exec_source == EXEC_SOURCE_AUTO)
@@ -930,8 +941,9 @@ static uint32_t kernel_mask(const struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct run run = { 0 };
+	struct run run = { .record_fd = -1 };
 	struct pw_source_info info;
+	struct pw_source_clocks clk = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART: wake the loop */
 	struct sigaction ign = { .sa_handler = SIG_IGN }, sa_pipe;
 	static const int handled[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1 };
@@ -990,6 +1002,15 @@ int main(int argc, char **argv)
 	/* the capture first: each exec the connector reports from here on has its record */
 	if ((r = open_capture(&run)) != 0)
 		goto out_source;
+	if (run.opt.replay) {
+		r = pw_source_open_replay(run.opt.replay, &run.src, &clk);
+		if (r < 0) {
+			fprintf(stderr, "procwatch: %s: %s\n", run.opt.replay,
+				r == -EINVAL ? "not a procwatch recording" : strerror(-r));
+			goto out_source;
+		}
+		goto opened;
+	}
 	r = pw_source_open(&run.src, run.opt.rcvbuf, &info);
 	if (r < 0) {
 		explain_source_error(r, &info);
@@ -1000,6 +1021,7 @@ int main(int argc, char **argv)
 			"raise it or run with CAP_NET_ADMIN to avoid losing events under load\n", info.rmem_max);
 	if ((run.opt.events & PW_KINDS_ALL) != PW_KINDS_ALL)
 		pw_source_set_mask(run.src, kernel_mask(&run.opt));	/* best effort: filtered here anyway */
+opened:
 
 	r = pw_procfs_open(run.opt.proc_root, &run.pfs);
 	if (r < 0) {
@@ -1014,6 +1036,25 @@ int main(int argc, char **argv)
 		goto out_state;
 	}
 	run.ropts.max_ancestors = run.opt.ancestors;
+	if (run.opt.replay) {
+		/* the times are the recording's */
+		run.ropts.wall_offset_ns = clk.wall_offset_ns;
+		run.ropts.boot_wall_ns = clk.boot_wall_ns;
+		run.ropts.fixed_clocks = true;
+		run.replay_start = clk.start_ns;
+	} else if (run.opt.record) {
+		struct timespec now = now_mono();
+
+		clk.start_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+		clk.wall_offset_ns = run.ropts.wall_offset_ns;
+		clk.boot_wall_ns = run.ropts.boot_wall_ns;
+		run.record_fd = open(run.opt.record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+		if (run.record_fd < 0 || (r = pw_source_record(run.src, run.record_fd, &clk)) < 0) {
+			fprintf(stderr, "procwatch: --record %s: %s\n", run.opt.record,
+				strerror(run.record_fd < 0 ? errno : -r));
+			goto out_state;
+		}
+	}
 	if ((!run.opt.numeric && pw_names_new(&run.names) < 0) || pw_ptable_new(run.pfs, &run.pt) < 0 ||
 	    !(run.evs = calloc(BATCH, sizeof(*run.evs)))) {
 		fprintf(stderr, "procwatch: %s\n", strerror(ENOMEM));
@@ -1021,6 +1062,8 @@ int main(int argc, char **argv)
 	}
 	run.ropts.names = run.names;
 	run.ropts.pt = run.pt;
+	if (run.opt.replay)
+		pw_ptable_set_clock(run.pt, clk.wall_offset_ns - clk.boot_wall_ns);
 	/* after subscribing: a process started meanwhile is in the scan or in the events */
 	nproc = pw_ptable_scan(run.pt);
 	if (nproc < 0) {
@@ -1083,6 +1126,10 @@ out_state:
 out_source:
 	pw_capture_close(&run.cap);
 	pw_source_close(&run.src);
+	if (run.record_fd >= 0 && close(run.record_fd) < 0 && status == EXIT_SUCCESS) {
+		fprintf(stderr, "procwatch: --record %s: %s\n", run.opt.record, strerror(errno));
+		status = EXIT_FAILURE;
+	}
 out_output:
 	sink_free(&run.out);
 	if (run.out.fd >= 0 && run.out.fd != STDOUT_FILENO)

@@ -66,6 +66,8 @@ complete -c procwatch -n 'not __fish_procwatch_has_command' -l queue -x -d 'Byte
 complete -c procwatch -n 'not __fish_procwatch_has_command' -l exec-source -x -a 'auto\t"bpf when it loads, else proc" bpf\t"taken in the kernel at the exec" proc\t"read from /proc after the exec"' -d 'Where exec argv, exe and cwd come from'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -l ring-size -x -d 'The exec capture\'s ring buffer (a power of two, K, M, G)'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -l proc-root -x -a '(__fish_procwatch_proc_root)' -d 'Read process data from DIR instead of /proc'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -l record -r -F -d 'Also write every datagram the kernel sends to FILE'
+complete -c procwatch -n 'not __fish_procwatch_has_command' -l replay -r -F -d 'Read the events of a recording instead of the kernel\'s'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -s h -l help -d 'Show the help and exit'
 complete -c procwatch -n 'not __fish_procwatch_has_command' -s V -l version -d 'Show the version and exit'
 complete -c procwatch -n __fish_procwatch_has_command -x -a '(__fish_procwatch_command)'

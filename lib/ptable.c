@@ -29,6 +29,8 @@ struct pw_ptable {
 	struct pw_procfs *pfs;
 	struct pw_proc scratch;	/* /proc data of a process seen for the first time */
 	long ticks_per_sec;
+	bool fixed_clock;
+	int64_t boot_mono_ns;	/* CLOCK_BOOTTIME - CLOCK_MONOTONIC when fixed_clock */
 	uint64_t gen;		/* see pw_ptable_generation() */
 };
 
@@ -301,6 +303,12 @@ void pw_ptable_exit(struct pw_ptable *pt, pid_t pid)
 
 	if (e)
 		unhash(pt, e);
+}
+
+void pw_ptable_set_clock(struct pw_ptable *pt, int64_t boot_mono_ns)
+{
+	pt->fixed_clock = true;
+	pt->boot_mono_ns = boot_mono_ns;
 }
 
 size_t pw_ptable_size(const struct pw_ptable *pt)
@@ -581,9 +589,13 @@ static unsigned long long ticks_at(const struct pw_ptable *pt, uint64_t mono_ns)
 	struct timespec mono, boot;
 	int64_t off;
 
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_BOOTTIME, &boot);
-	off = ((int64_t)boot.tv_sec - mono.tv_sec) * 1000000000 + (boot.tv_nsec - mono.tv_nsec);
+	if (pt->fixed_clock) {
+		off = pt->boot_mono_ns;
+	} else {
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		clock_gettime(CLOCK_BOOTTIME, &boot);
+		off = ((int64_t)boot.tv_sec - mono.tv_sec) * 1000000000 + (boot.tv_nsec - mono.tv_nsec);
+	}
 	return (unsigned long long)((int64_t)mono_ns + off) / (1000000000ULL / (unsigned long long)pt->ticks_per_sec);
 }
 

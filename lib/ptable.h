@@ -119,6 +119,13 @@ void pw_ptable_exit(struct pw_ptable *pt, pid_t pid);
  */
 uint64_t pw_ptable_generation(const struct pw_ptable *pt);
 
+/*
+ * Fix CLOCK_BOOTTIME - CLOCK_MONOTONIC at boot_mono_ns, for the start time
+ * of a process that vanished before it could be read (replaying a
+ * recording); otherwise it is measured each time.
+ */
+void pw_ptable_set_clock(struct pw_ptable *pt, int64_t boot_mono_ns);
+
 /* Living processes in the table. */
 size_t pw_ptable_size(const struct pw_ptable *pt);
 

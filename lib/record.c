@@ -26,7 +26,12 @@ static int64_t clock_diff(clockid_t a, clockid_t b)
 
 void pw_record_opts_clocks(struct pw_record_opts *o)
 {
-	int64_t off = clock_diff(CLOCK_REALTIME, CLOCK_MONOTONIC), d = off - o->wall_offset_ns;
+	int64_t off, d;
+
+	if (o->fixed_clocks)
+		return;
+	off = clock_diff(CLOCK_REALTIME, CLOCK_MONOTONIC);
+	d = off - o->wall_offset_ns;
 
 	/*
 	 * Measuring the offset jitters by some nanoseconds: keep the old one

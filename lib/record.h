@@ -48,6 +48,7 @@ struct pw_record_opts {
 	int64_t wall_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	int64_t boot_wall_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME: when the machine booted */
 	char boot_id[16];	/* first 12 hex digits of the kernel's boot id */
+	bool fixed_clocks;	/* replaying a recording: the offsets are the recording's */
 	long ticks_per_sec;	/* of start times in /proc */
 	uint32_t max_ancestors;	/* 0: no ancestry; PW_ANCESTORS_ALL: up to the root */
 	const struct pw_ptable *pt;	/* for the generation of cached lineages */
@@ -62,7 +63,7 @@ struct pw_record_opts {
 int pw_record_opts_init(struct pw_record_opts *o, const char *proc_root);
 void pw_record_opts_free(struct pw_record_opts *o);
 
-/* Re-measure the clock offsets (after a jump of the wall clock). */
+/* Re-measure the clock offsets (after a jump of the wall clock), unless they are fixed. */
 void pw_record_opts_clocks(struct pw_record_opts *o);
 
 /*

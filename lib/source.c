@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <stdio.h>
 #include <linux/connector.h>
 #include <linux/cn_proc.h>
@@ -63,6 +64,11 @@ struct pw_source {
 	struct cpu_seq *seq;
 	size_t nseq;
 	unsigned long rejected;
+	int replay_fd;		/* a recording read instead of the socket; -1: none */
+	bool eof;		/* the recording has ended */
+	int replay_err;		/* -errno: the recording could not be read on */
+	int record_fd;		/* every datagram received is appended here; -1: none */
+	int record_err;		/* -errno once appending to it failed */
 	/* filled by the message callback */
 	struct pw_event *evs;
 	size_t nev, maxev;
@@ -232,6 +238,78 @@ static void decode_datagram(struct pw_source *src, const void *buf, size_t n)
 		src->rejected++;
 }
 
+/* Read exactly n bytes of the recording. Returns 1, 0 at its end, or -errno (-EINVAL: cut short). */
+static int replay_read(struct pw_source *src, void *buf, size_t n, bool first)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(src->replay_fd, (char *)buf + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return got == 0 && first ? 0 : -EINVAL;
+		got += (size_t)r;
+	}
+	return 1;
+}
+
+/* The next datagram of the recording. Returns 1, 0 at its end, or -errno. */
+static int replay_one(struct pw_source *src)
+{
+	uint32_t len;
+	int r;
+
+	if (src->eof || src->replay_err)
+		return src->replay_err;
+	r = replay_read(src, &len, sizeof(len), true);
+	if (r == 1 && (len == 0 || len > sizeof(src->buf)))
+		r = -EINVAL;
+	if (r == 1)
+		r = replay_read(src, src->buf, len, false);
+	if (r < 0) {
+		/* kept: the events read before it are handed over first */
+		src->replay_err = r;
+		return r;
+	}
+	if (r == 0) {
+		src->eof = true;
+		return 0;
+	}
+	decode_datagram(src, src->buf, len);
+	return 1;
+}
+
+/* Append the datagram of n bytes in buf to the recording. Returns 0 or -errno. */
+static int record(struct pw_source *src, size_t n)
+{
+	uint32_t len = (uint32_t)n;
+	struct iovec iov[2] = { { &len, sizeof(len) }, { src->buf, n } };
+	size_t want = sizeof(len) + n, done = 0;
+
+	while (done < want) {
+		ssize_t w = writev(src->record_fd, iov, 2);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		done += (size_t)w;
+		/* a short write: go on from where it stopped */
+		for (int i = 0; i < 2; i++) {
+			size_t k = (size_t)w < iov[i].iov_len ? (size_t)w : iov[i].iov_len;
+
+			iov[i].iov_base = (char *)iov[i].iov_base + k;
+			iov[i].iov_len -= k;
+			w -= (ssize_t)k;
+		}
+	}
+	return 0;
+}
+
 static int recv_one(struct pw_source *src)
 {
 	struct sockaddr_nl addr;
@@ -244,6 +322,8 @@ static int recv_one(struct pw_source *src)
 	};
 	ssize_t n;
 
+	if (src->replay_fd >= 0)
+		return replay_one(src);
 	for (;;) {
 		n = recvmsg(mnl_socket_get_fd(src->nl), &msg, MSG_DONTWAIT);
 		if (n >= 0)
@@ -266,6 +346,15 @@ static int recv_one(struct pw_source *src)
 	if (msg.msg_namelen != sizeof(addr) || addr.nl_pid != 0 || (msg.msg_flags & MSG_TRUNC)) {
 		src->rejected++;
 		return 1;
+	}
+	if (src->record_fd >= 0 && src->subscribed) {
+		int r = record(src, (size_t)n);
+
+		if (r < 0) {
+			src->record_fd = -1;
+			src->record_err = r;
+			return r;
+		}
 	}
 	decode_datagram(src, src->buf, (size_t)n);
 	return 1;
@@ -448,6 +537,15 @@ static void set_rcvbuf(int fd, size_t want, struct pw_source_info *info)
 		info->rcvbuf = v;
 }
 
+static struct pw_source *source_new(void)
+{
+	struct pw_source *src = calloc(1, sizeof(*src));
+
+	if (src)
+		src->replay_fd = src->record_fd = -1;
+	return src;
+}
+
 int pw_source_open(struct pw_source **out, size_t rcvbuf, struct pw_source_info *info)
 {
 	struct pw_source *src;
@@ -456,7 +554,7 @@ int pw_source_open(struct pw_source **out, size_t rcvbuf, struct pw_source_info 
 	int r, fd;
 
 	memset(info, 0, sizeof(*info));
-	src = calloc(1, sizeof(*src));
+	src = source_new();
 	if (!src)
 		return -ENOMEM;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -532,12 +630,86 @@ int pw_source_set_mask(struct pw_source *src, uint32_t mask)
 
 int pw_source_new_detached(struct pw_source **out)
 {
-	struct pw_source *src = calloc(1, sizeof(*src));
+	struct pw_source *src = source_new();
 
 	if (!src)
 		return -ENOMEM;
 	*out = src;
 	return 0;
+}
+
+/* The start of a recording: what it is, and the clocks of the machine it was made on. */
+struct rec_header {
+	char magic[16];
+	int64_t wall_offset_ns;
+	int64_t boot_wall_ns;
+	uint64_t start_ns;
+};
+static const char rec_magic[16] = "procwatch-rec-2\n";
+
+int pw_source_open_replay(const char *path, struct pw_source **out, struct pw_source_clocks *clk)
+{
+	struct rec_header h;
+	struct pw_source *src;
+	int r;
+
+	src = source_new();
+	if (!src)
+		return -ENOMEM;
+	src->replay_fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (src->replay_fd < 0) {
+		r = -errno;
+		goto err_open;
+	}
+	r = replay_read(src, &h, sizeof(h), false);
+	if (r == 1 && memcmp(h.magic, rec_magic, sizeof(rec_magic)) != 0)
+		r = -EINVAL;
+	if (r < 0)
+		goto err_header;
+	clk->wall_offset_ns = h.wall_offset_ns;
+	clk->boot_wall_ns = h.boot_wall_ns;
+	clk->start_ns = h.start_ns;
+	*out = src;
+	return 0;
+
+err_header:
+	close(src->replay_fd);
+err_open:
+	free(src);
+	return r;
+}
+
+int pw_source_record(struct pw_source *src, int fd, const struct pw_source_clocks *clk)
+{
+	struct rec_header h = {
+		.wall_offset_ns = clk->wall_offset_ns,
+		.boot_wall_ns = clk->boot_wall_ns,
+		.start_ns = clk->start_ns,
+	};
+	size_t done = 0;
+
+	memcpy(h.magic, rec_magic, sizeof(rec_magic));
+	while (done < sizeof(h)) {
+		ssize_t w = write(fd, (const char *)&h + done, sizeof(h) - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		done += (size_t)w;
+	}
+	src->record_fd = fd;
+	return 0;
+}
+
+int pw_source_record_error(const struct pw_source *src)
+{
+	return src->record_err;
+}
+
+bool pw_source_ended(const struct pw_source *src)
+{
+	return src->eof;
 }
 
 int pw_source_feed(struct pw_source *src, const void *buf, size_t len, struct pw_event *evs, size_t max)
@@ -560,6 +732,8 @@ size_t pw_source_feed_min(void)
 
 int pw_source_fd(const struct pw_source *src)
 {
+	if (src->replay_fd >= 0)
+		return src->replay_fd;
 	return mnl_socket_get_fd(src->nl);
 }
 
@@ -576,6 +750,8 @@ void pw_source_close(struct pw_source **src)
 		send_op(*src, PROC_CN_MCAST_IGNORE, (*src)->legacy);
 	if ((*src)->nl)
 		mnl_socket_close((*src)->nl);
+	if ((*src)->replay_fd >= 0)
+		close((*src)->replay_fd);
 	free((*src)->seq);
 	free(*src);
 	*src = NULL;

@@ -47,7 +47,7 @@ int pw_source_open(struct pw_source **out, size_t rcvbuf, struct pw_source_info 
  */
 int pw_source_set_mask(struct pw_source *src, uint32_t mask);
 
-/* The socket, for poll(); it is non-blocking. */
+/* The socket, for poll(); it is non-blocking. For a replay, the recording's fd. */
 int pw_source_fd(const struct pw_source *src);
 
 /*
@@ -92,6 +92,33 @@ int pw_source_new_detached(struct pw_source **out);
  */
 int pw_source_feed(struct pw_source *src, const void *buf, size_t len, struct pw_event *evs, size_t max);
 size_t pw_source_feed_min(void);
+
+/* The clocks of the machine a recording was made on. */
+struct pw_source_clocks {
+	int64_t wall_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	int64_t boot_wall_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	uint64_t start_ns;	/* CLOCK_MONOTONIC when the recording began */
+};
+
+/*
+ * Append every datagram received from now on to fd (borrowed), after a
+ * header that holds clk: a recording for pw_source_open_replay(). Returns
+ * 0 or -errno (the header could not be written). Once an append fails,
+ * pw_source_read() returns its -errno, pw_source_record_error() keeps it,
+ * and nothing more is recorded.
+ */
+int pw_source_record(struct pw_source *src, int fd, const struct pw_source_clocks *clk);
+int pw_source_record_error(const struct pw_source *src);
+
+/*
+ * A source that reads the datagrams of a recording at path instead of a
+ * socket; *clk gets the recording's clocks. Returns 0 with *out set, or
+ * -errno (-EINVAL: not a recording). pw_source_read() then returns
+ * -EINVAL for a recording cut short (after the events before the cut),
+ * and 0 at its end, after which pw_source_ended() is true.
+ */
+int pw_source_open_replay(const char *path, struct pw_source **out, struct pw_source_clocks *clk);
+bool pw_source_ended(const struct pw_source *src);
 
 /* Unsubscribe (PROC_CN_MCAST_IGNORE), close and free; *src becomes NULL. */
 void pw_source_close(struct pw_source **src);

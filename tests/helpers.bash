@@ -23,6 +23,28 @@ jq_lines() {
 	[ -z "$bad" ] || { echo "$bad" | head -5 >&2; return 1; }
 }
 
+# fixture NAME: copy tests/fixtures/NAME (a proc root) into this test's directory and
+# print the copy's path. Each FILE.symlink in it becomes the symbolic link
+# FILE, its target the exact bytes of the file: 'make dist' archives with
+# tar -h, which cannot keep a symbolic link.
+fixture() {
+	local dst=$BATS_TEST_TMPDIR/${1##*/}
+	cp -R "$TOP_SRCDIR/tests/fixtures/$1" "$dst" || return 1
+	# the source tree is read-only under 'make distcheck'
+	chmod -R u+w "$dst" || return 1
+	find "$dst" -name '*.symlink' -type f -exec perl -e '
+		for my $f (@ARGV) {
+			open(my $h, "<:raw", $f) or die "$f: $!\n";
+			local $/;
+			my $target = <$h>;
+			close $h;
+			(my $link = $f) =~ s/\.symlink$//;
+			unlink($f) or die "$f: $!\n";
+			symlink($target, $link) or die "$link: $!\n";
+		}' {} + || return 1
+	printf '%s\n' "$dst"
+}
+
 # valgrind_skip REASON: skip this test in the valgrind run (tests/valgrind.sh),
 # where procwatch is valgrind's process and runs many times slower.
 valgrind_skip() {

@@ -18,28 +18,6 @@ setup() {
 	OUT=$BATS_TEST_TMPDIR/out
 }
 
-# fixture NAME: copy tests/fixtures/NAME into this test's directory and
-# print the copy's path. Each FILE.symlink in it becomes the symbolic link
-# FILE, its target the exact bytes of the file: 'make dist' archives with
-# tar -h, which cannot keep a symbolic link.
-fixture() {
-	local dst=$BATS_TEST_TMPDIR/$1
-	cp -R "$TOP_SRCDIR/tests/fixtures/$1" "$dst" || return 1
-	# the source tree is read-only under 'make distcheck'
-	chmod -R u+w "$dst" || return 1
-	find "$dst" -name '*.symlink' -type f -exec perl -e '
-		for my $f (@ARGV) {
-			open(my $h, "<:raw", $f) or die "$f: $!\n";
-			local $/;
-			my $target = <$h>;
-			close $h;
-			(my $link = $f) =~ s/\.symlink$//;
-			unlink($f) or die "$f: $!\n";
-			symlink($target, $link) or die "$link: $!\n";
-		}' {} + || return 1
-	printf '%s\n' "$dst"
-}
-
 # snapshot DIR N FORMAT [ARG]...: the snapshot of fixture DIR (N records) in
 # $OUT, stderr in $OUT.err; sets $status. With json every line goes
 # through jq.
