@@ -27,6 +27,8 @@ enum pw_kind {
 	PW_EV_ACK,		/* subscription ack: decoded, never shown */
 };
 
+#define PW_ANCESTORS_MAX 4096	/* hard cap on a lineage, whatever -a says */
+
 #define PW_KIND_BIT(k) (1u << (k))
 #define PW_KINDS_ALL ((1u << PW_EV_NKINDS) - 1)
 

@@ -57,20 +57,19 @@ static bool any(const char *const *pats, size_t n, const char *s)
 	return false;
 }
 
+/* An ancestor whose name or executable matches: stop (0); none yet: go on (1). */
+static int under_match(const struct pw_pentry *a, void *ctx)
+{
+	const struct pw_filter *f = ctx;
+	size_t n;
+	const char *exe = pw_pentry_exe(a, &n);
+
+	return ((a->have & PW_F_COMM) && any(f->under, f->nunder, a->comm)) || any(f->under, f->nunder, exe) ? 0 : 1;
+}
+
 static bool under(const struct pw_filter *f, const struct pw_pentry *e)
 {
-	size_t depth = 0;
-
-	for (const struct pw_pentry *a = e ? e->parent : NULL; a && depth < PW_ANCESTORS_MAX;
-	     a = a->parent, depth++) {
-		size_t n;
-		const char *exe = pw_pentry_exe(a, &n);
-
-		if (((a->have & PW_F_COMM) && any(f->under, f->nunder, a->comm)) ||
-		    any(f->under, f->nunder, exe))
-			return true;
-	}
-	return false;
+	return e && pw_pentry_lineage(e, under_match, (void *)f) == 0;
 }
 
 static bool failed(const struct pw_event *ev)

@@ -102,6 +102,42 @@ const char *pw_pentry_argv(const struct pw_pentry *e, size_t *argc)
 	return e->argv && e->argc ? e->argv->data : "";
 }
 
+int pw_pentry_lineage(const struct pw_pentry *e, int (*fn)(const struct pw_pentry *a, void *ctx), void *ctx)
+{
+	size_t depth = 0;
+
+	for (const struct pw_pentry *a = e->parent; a && depth < PW_ANCESTORS_MAX; a = a->parent, depth++) {
+		int r = fn(a, ctx);
+
+		if (r <= 0)
+			return r;
+	}
+	return 1;
+}
+
+struct flagged {
+	unsigned flags;
+	const struct pw_pentry *found;
+};
+
+static int is_flagged(const struct pw_pentry *a, void *ctx)
+{
+	struct flagged *f = ctx;
+
+	if ((a->flags & f->flags) != f->flags)
+		return 1;
+	f->found = a;
+	return 0;
+}
+
+struct pw_pentry *pw_pentry_ancestor_flagged(const struct pw_pentry *e, unsigned flags)
+{
+	struct flagged f = { flags, NULL };
+
+	pw_pentry_lineage(e, is_flagged, &f);
+	return (struct pw_pentry *)f.found;
+}
+
 int pw_ptable_new(struct pw_procfs *pfs, struct pw_ptable **out)
 {
 	struct pw_ptable *pt = calloc(1, sizeof(*pt));

@@ -132,6 +132,16 @@ size_t pw_ptable_size(const struct pw_ptable *pt);
 /* Entries held, living or kept for a descendant's lineage. */
 size_t pw_ptable_entries(const struct pw_ptable *pt);
 
+/*
+ * Call fn on each ancestor of e, its parent first, at most
+ * PW_ANCESTORS_MAX of them. fn returns < 0 for an error, 0 to stop, > 0 to
+ * go on. Returns what fn returned last, or 1 when the lineage ended first.
+ */
+int pw_pentry_lineage(const struct pw_pentry *e, int (*fn)(const struct pw_pentry *a, void *ctx), void *ctx);
+
+/* The nearest ancestor of e with all of flags set, or NULL. */
+struct pw_pentry *pw_pentry_ancestor_flagged(const struct pw_pentry *e, unsigned flags);
+
 /* An entry's strings: NULL (with *n 0) when unknown. */
 const char *pw_pentry_exe(const struct pw_pentry *e, size_t *n);
 const char *pw_pentry_argv(const struct pw_pentry *e, size_t *argc);

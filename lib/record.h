@@ -41,7 +41,6 @@ struct pw_field_ops {
 };
 
 #define PW_ANCESTORS_ALL UINT32_MAX
-#define PW_ANCESTORS_MAX 4096	/* hard cap on a chain, whatever -a says */
 
 struct pw_record_opts {
 	struct pw_names *names;	/* NULL: no user or group names (--numeric) */

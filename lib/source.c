@@ -613,6 +613,42 @@ err_socket:
 	return r;
 }
 
+void pw_source_explain(int err, const struct pw_source_info *info, char *buf, size_t n)
+{
+	switch (err) {
+	case -EPROTONOSUPPORT:
+		snprintf(buf, n, "this kernel has no process events connector "
+			"(CONFIG_PROC_EVENTS is off): procwatch cannot run here");
+		break;
+	case -EPERM:
+	case -EACCES:
+		if (info->userns)
+			snprintf(buf, n, "%s: permission denied: this kernel requires CAP_NET_ADMIN in "
+				"the initial user namespace to listen to process events, which a user namespace "
+				"cannot grant: run procwatch on the host, as root or after "
+				"'setcap cap_net_admin+ep procwatch'", info->step);
+		else
+			snprintf(buf, n, "%s: permission denied: this kernel requires CAP_NET_ADMIN "
+				"to listen to process events: run procwatch as root, or grant it with "
+				"'setcap cap_net_admin+ep procwatch'", info->step);
+		break;
+	case -ECONNREFUSED:
+		snprintf(buf, n, "%s: connection refused: process events are only sent to the "
+			"initial network namespace; run procwatch there (e.g. not under 'unshare -n')",
+			info->step);
+		break;
+	case PW_SOURCE_NOACK:
+		snprintf(buf, n, "subscribe: the kernel ignored the subscription: process "
+			"events need the initial pid and user namespaces; run procwatch on the host, "
+			"not in a container or 'unshare -p'/'unshare -U'");
+		break;
+	default:
+		snprintf(buf, n, "%s: %s", info->step ? info->step : "subscribe", strerror(-err));
+		break;
+	}
+}
+
+
 int pw_source_set_mask(struct pw_source *src, uint32_t mask)
 {
 	int r;

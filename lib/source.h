@@ -40,6 +40,12 @@ struct pw_source_info {
 int pw_source_open(struct pw_source **out, size_t rcvbuf, struct pw_source_info *info);
 
 /*
+ * Why pw_source_open() failed with err, and what to do about it, as one
+ * line (no newline) into buf.
+ */
+void pw_source_explain(int err, const struct pw_source_info *info, char *buf, size_t n);
+
+/*
  * Let the kernel filter (Linux >= 6.6): only events whose PROC_EVENT_* bit
  * is in mask are sent. Losses are then counted from the socket's drop
  * counter (no cpu). Returns 0, -EOPNOTSUPP on kernels before 6.6 (nothing
