@@ -99,6 +99,7 @@ struct pw_capture {
 	unsigned long long lost_seen;	/* ring losses already reported */
 	unsigned long long ticks_ns;	/* ns per clock tick of /proc's start time */
 	bool cgroup_ok;		/* the captured cgroup path is the one /proc shows this process */
+	struct pw_buf args;	/* an argv being terminated */
 	struct pw_capture_stats st;
 };
 
@@ -286,10 +287,9 @@ void pw_capture_get_stats(struct pw_capture *c, struct pw_capture_stats *st)
 	*st = c->st;
 }
 
-static int copy_str(struct pw_buf *dst, const struct pw_buf *src)
+static int copy_str(struct pw_blob **dst, const struct pw_buf *src)
 {
-	dst->len = 0;
-	return pw_buf_append(dst, src->data, src->len);
+	return pw_blob_set(dst, src->data ? src->data : "", src->len);
 }
 
 /* What x tells of the process into p; returns the fields set, or -ENOMEM. */
@@ -301,11 +301,11 @@ static int fill(struct pw_capture *c, const struct pw_capx *x, struct pw_proc *p
 	if (x->have & PW_F_ARGV) {
 		long argc;
 
-		p->argv.len = 0;
-		if (pw_buf_append(&p->argv, x->argv.data, x->argv.len) < 0)
+		c->args.len = 0;
+		if (pw_buf_append(&c->args, x->argv.data, x->argv.len) < 0)
 			return -ENOMEM;
-		argc = pw_parse_cmdline(&p->argv);
-		if (argc < 0)
+		argc = pw_parse_cmdline(&c->args);
+		if (argc < 0 || copy_str(&p->argv, &c->args) < 0)
 			return -ENOMEM;
 		p->argc = (size_t)argc;
 		got |= PW_F_ARGV;
@@ -453,6 +453,7 @@ void pw_capture_close(struct pw_capture **pc)
 	ring_buffer__free(c->rb);
 	pw_exec_bpf__destroy(c->skel);
 	pw_capq_free(&c->q);
+	pw_buf_free(&c->args);
 	free(c->percpu);
 	free(c);
 	*pc = NULL;

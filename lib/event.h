@@ -33,7 +33,7 @@ enum pw_kind {
 #define PW_KINDS_ALL ((1u << PW_EV_NKINDS) - 1)
 
 /* Fields of the subject process read from /proc (bit per field). */
-enum pw_field {
+enum pw_datum {
 	PW_F_PPID = 1u << 0,
 	PW_F_COMM = 1u << 1,
 	PW_F_EXE = 1u << 2,
@@ -71,28 +71,42 @@ enum pw_exec_source {
 };
 
 /*
- * What /proc said about the subject process. `have` lists the fields that
- * were read, `missing` those that were wanted but could not be read. String
- * fields point into the buffers, which are reused from event to event.
+ * An immutable string shared by the process data that hold it: a process
+ * and its children after a fork hold the same exe, argv, cwd and cgroup.
+ * data[len] is a NUL. See pw_blob_set() and pw_blob_unref().
+ */
+struct pw_blob {
+	unsigned refs;
+	size_t len;
+	size_t cap;		/* bytes data[] can hold, the NUL included */
+	char data[];
+};
+
+/*
+ * What is known of a process: the data of a table entry, and of the
+ * subject of a record. `have` lists the fields known; for a read,
+ * `missing` those that were wanted but could not be read, and `inherit`
+ * those not read because they cannot have changed (the table knows them).
+ * The strings are shared blobs: NULL when unknown.
  */
 struct pw_proc {
 	unsigned have;
 	unsigned missing;
-	unsigned inherit;	/* not read because they cannot have changed: the table knows them */
+	unsigned inherit;
 	pid_t ppid;
 	char comm[64];		/* raw bytes from stat, NUL-terminated */
 	bool kthread;		/* kernel thread: no exe, empty argv */
 	bool zombie;
-	struct pw_buf exe;	/* NUL-terminated */
-	struct pw_buf cwd;	/* NUL-terminated */
-	struct pw_buf argv;	/* arguments, each NUL-terminated, argc of them */
+	struct pw_blob *exe;
+	struct pw_blob *cwd;
+	struct pw_blob *argv;	/* arguments, each NUL-terminated, argc of them */
 	size_t argc;
 	uid_t uid, euid;
 	gid_t gid, egid;
 	unsigned long long starttime;	/* clock ticks since boot */
 	unsigned tty_nr;	/* 0: none */
 	uint32_t loginuid, sessionid;	/* UINT32_MAX: unset */
-	struct pw_buf cgroup;	/* cgroup v2 path, NUL-terminated */
+	struct pw_blob *cgroup;	/* cgroup v2 path */
 	enum pw_exec_source source;
 };
 

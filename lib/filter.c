@@ -64,7 +64,7 @@ static int under_match(const struct pw_pentry *a, void *ctx)
 	size_t n;
 	const char *exe = pw_pentry_exe(a, &n);
 
-	return ((a->have & PW_F_COMM) && any(f->under, f->nunder, a->comm)) || any(f->under, f->nunder, exe) ? 0 : 1;
+	return ((a->d.have & PW_F_COMM) && any(f->under, f->nunder, a->d.comm)) || any(f->under, f->nunder, exe) ? 0 : 1;
 }
 
 static bool under(const struct pw_filter *f, const struct pw_pentry *e)
@@ -97,7 +97,7 @@ bool pw_filter_match(const struct pw_filter *f, const struct pw_event *ev)
 		if (!any(f->comm, f->ncomm, comm))
 			return false;
 	}
-	if (f->nexe && !any(f->exe, f->nexe, (p->have & PW_F_EXE) && !p->kthread ? p->exe.data : NULL))
+	if (f->nexe && !any(f->exe, f->nexe, (p->have & PW_F_EXE) && !p->kthread && p->exe ? p->exe->data : NULL))
 		return false;
 	if (f->nuids) {
 		bool hit = false;

@@ -36,31 +36,31 @@ static int set(struct json_ctx *c, const char *key, json_t *val)
 	return 0;
 }
 
-static int j_str(void *ctx, const char *key, const char *s, size_t n)
+static int j_str(void *ctx, const struct pw_field *f, const char *s, size_t n)
 {
 	struct json_ctx *c = ctx;
 
-	return set(c, key, bytes_string(&c->st->a, s, n));
+	return set(c, f->name, bytes_string(&c->st->a, s, n));
 }
 
-static int j_num(void *ctx, const char *key, long long v)
+static int j_num(void *ctx, const struct pw_field *f, long long v)
 {
-	return set(ctx, key, json_integer(v));
+	return set(ctx, f->name, json_integer(v));
 }
 
-static int j_real(void *ctx, const char *key, double v)
+static int j_real(void *ctx, const struct pw_field *f, double v)
 {
-	return set(ctx, key, json_real(v));
+	return set(ctx, f->name, json_real(v));
 }
 
-static int j_bool(void *ctx, const char *key, bool v)
+static int j_bool(void *ctx, const struct pw_field *f, bool v)
 {
-	return set(ctx, key, json_boolean(v));
+	return set(ctx, f->name, json_boolean(v));
 }
 
-static int j_null(void *ctx, const char *key)
+static int j_null(void *ctx, const struct pw_field *f)
 {
-	return set(ctx, key, json_null());
+	return set(ctx, f->name, json_null());
 }
 
 static json_t *argv_array(struct pw_buf *scratch, const char *args, size_t argc)
@@ -81,28 +81,32 @@ static json_t *argv_array(struct pw_buf *scratch, const char *args, size_t argc)
 	return arr;
 }
 
-static int j_argv(void *ctx, const char *key, const char *args, size_t argc)
+static int j_argv(void *ctx, const struct pw_field *f, const char *args, size_t argc)
 {
 	struct json_ctx *c = ctx;
 
-	return set(c, key, argv_array(&c->st->a, args, argc));
+	return set(c, f->name, argv_array(&c->st->a, args, argc));
 }
 
 /* One ancestor as {pid, key, comm, exe, argv}; NULL when out of memory. */
-static json_t *ancestor(struct pw_buf *scratch, const struct pw_ancestor *a)
+static json_t *ancestor(struct pw_buf *scratch, const struct pw_record_opts *ro, const struct pw_pentry *a)
 {
 	json_t *o = json_object();
+	const char *comm = (a->d.have & PW_F_COMM) ? a->d.comm : NULL, *exe, *argv;
+	size_t exe_len, argc;
+	char key[64];
 
 	if (!o)
 		return NULL;
+	exe = pw_pentry_exe(a, &exe_len);
+	argv = pw_pentry_argv(a, &argc);
+	if (a->d.have & PW_F_START)
+		pw_record_key(ro, a->d.starttime, a->pid, key, sizeof(key));
 	if (json_object_set_new_nocheck(o, "pid", json_integer(a->pid)) < 0 ||
-	    json_object_set_new_nocheck(o, "key", a->key[0] ? json_string(a->key) : json_null()) < 0 ||
-	    json_object_set_new_nocheck(o, "comm", a->comm ? bytes_string(scratch, a->comm, strlen(a->comm))
-							   : json_null()) < 0 ||
-	    json_object_set_new_nocheck(o, "exe", a->exe ? bytes_string(scratch, a->exe, a->exe_len)
-							 : json_null()) < 0 ||
-	    json_object_set_new_nocheck(o, "argv", a->argv ? argv_array(scratch, a->argv, a->argc)
-							   : json_null()) < 0) {
+	    json_object_set_new_nocheck(o, "key", (a->d.have & PW_F_START) ? json_string(key) : json_null()) < 0 ||
+	    json_object_set_new_nocheck(o, "comm", comm ? bytes_string(scratch, comm, strlen(comm)) : json_null()) < 0 ||
+	    json_object_set_new_nocheck(o, "exe", exe ? bytes_string(scratch, exe, exe_len) : json_null()) < 0 ||
+	    json_object_set_new_nocheck(o, "argv", argv ? argv_array(scratch, argv, argc) : json_null()) < 0) {
 		json_decref(o);
 		return NULL;
 	}
@@ -114,7 +118,7 @@ static int dump_cb(const char *buf, size_t size, void *data);
 /* Render the lineage from first up as a JSON array into out. Returns 0 or -ENOMEM. */
 static int render_chain(struct json_ctx *c, struct pw_pentry *first, struct pw_record_opts *o, struct pw_buf *out)
 {
-	const struct pw_ancestor *v;
+	const struct pw_pentry *const *v;
 	long n = pw_record_ancestors(o, first, &v);
 	json_t *arr;
 	int r = 0;
@@ -122,7 +126,7 @@ static int render_chain(struct json_ctx *c, struct pw_pentry *first, struct pw_r
 	if (n < 0 || !(arr = json_array()))
 		return -ENOMEM;
 	for (long i = 0; i < n && r == 0; i++)
-		if (json_array_append_new(arr, ancestor(&c->st->a, &v[i])) < 0)
+		if (json_array_append_new(arr, ancestor(&c->st->a, o, v[i])) < 0)
 			r = -ENOMEM;
 	out->len = 0;
 	if (r == 0 && json_dump_callback(arr, dump_cb, out, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0)
@@ -136,14 +140,14 @@ static int render_chain(struct json_ctx *c, struct pw_pentry *first, struct pw_r
  * the processes below one parent: it is rendered once per parent and kept
  * on the parent's entry until the process table says a lineage changed.
  */
-static int j_ancestors(void *ctx, const char *key, struct pw_pentry *first, struct pw_record_opts *o)
+static int j_ancestors(void *ctx, const struct pw_field *f, struct pw_pentry *first, struct pw_record_opts *o)
 {
 	struct json_ctx *c = ctx;
 	uint64_t gen = o->pt ? pw_ptable_generation(o->pt) : 0;
 	char *copy;
 	int r;
 
-	(void)key;
+	(void)f;
 	if (!first) {
 		c->ancestors = "[]";
 		c->ancestors_len = 2;
@@ -170,12 +174,12 @@ static int j_ancestors(void *ctx, const char *key, struct pw_pentry *first, stru
 }
 
 /* The only list is "missing", the last field: kept aside and written after ancestors. */
-static int j_list(void *ctx, const char *key, const char *const *items, size_t n)
+static int j_list(void *ctx, const struct pw_field *f, const char *const *items, size_t n)
 {
 	struct json_ctx *c = ctx;
 	json_t *arr = json_array();
 
-	(void)key;
+	(void)f;
 	if (!arr)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "ptable.h"
 #include "strutil.h"
 
 struct text_ctx {
@@ -14,23 +15,12 @@ struct text_ctx {
 	int prefix;		/* prefix fields written so far: time, event, pid/count, comm */
 };
 
-/* The first fields form the positional prefix; everything else is key=value. */
-static bool is_prefix(struct text_ctx *c, const char *key)
+/* The positional fields of the table form the prefix; everything else is key=value. */
+static int begin_key(struct text_ctx *c, const struct pw_field *f, const char *key, struct pw_buf **dst)
 {
-	static const char *const prefix[] = { "time", "event", "pid", "comm" };
-
-	if (c->prefix < 4 && strcmp(key, prefix[c->prefix]) == 0) {
-		c->prefix++;
-		return true;
-	}
-	return false;
-}
-
-static int begin(struct text_ctx *c, const char *key, struct pw_buf **dst)
-{
-	if (is_prefix(c, key)) {
+	if (f->flags & PW_FIELD_POSITIONAL) {
 		*dst = c->out;
-		return c->prefix > 1 ? pw_buf_putc(c->out, ' ') : 0;
+		return c->prefix++ ? pw_buf_putc(c->out, ' ') : 0;
 	}
 	*dst = c->body;
 	if (pw_buf_putc(c->body, ' ') < 0 || pw_buf_append(c->body, key, strlen(key)) < 0)
@@ -38,62 +28,69 @@ static int begin(struct text_ctx *c, const char *key, struct pw_buf **dst)
 	return pw_buf_putc(c->body, '=');
 }
 
-static int t_str(void *ctx, const char *key, const char *s, size_t n)
+static int begin(struct text_ctx *c, const struct pw_field *f, struct pw_buf **dst)
+{
+	return begin_key(c, f, f->name, dst);
+}
+
+static int t_str(void *ctx, const struct pw_field *f, const char *s, size_t n)
 {
 	struct text_ctx *c = ctx;
 	struct pw_buf *dst;
 
-	if (begin(c, key, &dst) < 0)
+	if (begin(c, f, &dst) < 0)
 		return -ENOMEM;
 	return pw_text_value(dst, s, n);
 }
 
-static int t_num(void *ctx, const char *key, long long v)
+static int t_num(void *ctx, const struct pw_field *f, long long v)
 {
 	struct text_ctx *c = ctx;
 	struct pw_buf *dst;
 	char num[24];
 	int n = snprintf(num, sizeof(num), "%lld", v);
 
-	if (begin(c, key, &dst) < 0)
+	if (begin(c, f, &dst) < 0)
 		return -ENOMEM;
 	return pw_buf_append(dst, num, (size_t)n);
 }
 
-static int t_real(void *ctx, const char *key, double v)
+static int t_real(void *ctx, const struct pw_field *f, double v)
 {
 	struct text_ctx *c = ctx;
 	struct pw_buf *dst;
 	char num[48];
 	int n = snprintf(num, sizeof(num), "%.9f", v);
 
-	if (begin(c, key, &dst) < 0)
+	if (begin(c, f, &dst) < 0)
 		return -ENOMEM;
 	return pw_buf_append(dst, num, (size_t)n);
 }
 
-static int t_bool(void *ctx, const char *key, bool v)
+static int t_bool(void *ctx, const struct pw_field *f, bool v)
 {
 	struct text_ctx *c = ctx;
 	struct pw_buf *dst;
 
-	if (begin(c, key, &dst) < 0)
+	if (begin(c, f, &dst) < 0)
 		return -ENOMEM;
 	return v ? pw_buf_append(dst, "true", 4) : pw_buf_append(dst, "false", 5);
 }
 
 /* Unknown values are left out of the body; a positional field shows "-". */
-static int t_null(void *ctx, const char *key)
+static int t_null(void *ctx, const struct pw_field *f)
 {
 	struct text_ctx *c = ctx;
 
-	if (is_prefix(c, key))
+	if (f->flags & PW_FIELD_POSITIONAL) {
+		c->prefix++;
 		return pw_buf_append(c->out, " -", 2);
+	}
 	return 0;
 }
 
 /* The command line as shell words, then quoted as one value. */
-static int t_argv(void *ctx, const char *key, const char *args, size_t argc)
+static int t_argv(void *ctx, const struct pw_field *f, const char *args, size_t argc)
 {
 	struct text_ctx *c = ctx;
 	struct pw_buf *words = &c->st->a, *dst;
@@ -110,18 +107,18 @@ static int t_argv(void *ctx, const char *key, const char *args, size_t argc)
 		args += n + 1;
 	}
 	if (r == 0)
-		r = begin(c, key, &dst);
+		r = begin(c, f, &dst);
 	if (r == 0)
 		r = pw_text_value(dst, words->data ? words->data : "", words->len);
 	return r;
 }
 
-static int t_list(void *ctx, const char *key, const char *const *items, size_t n)
+static int t_list(void *ctx, const struct pw_field *f, const char *const *items, size_t n)
 {
 	struct text_ctx *c = ctx;
 	struct pw_buf *dst;
 
-	if (begin(c, key, &dst) < 0)
+	if (begin(c, f, &dst) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		if ((i && pw_buf_putc(dst, ',') < 0) || pw_buf_append(dst, items[i], strlen(items[i])) < 0)
@@ -135,27 +132,27 @@ static int t_list(void *ctx, const char *key, const char *const *items, size_t n
  * the bare set are written as \xHH, so the chain is one bare value that no
  * name can forge; an unknown name is "?".
  */
-static int t_ancestors(void *ctx, const char *key, struct pw_pentry *first, struct pw_record_opts *o)
+static int t_ancestors(void *ctx, const struct pw_field *f, struct pw_pentry *first, struct pw_record_opts *o)
 {
 	struct text_ctx *c = ctx;
-	const struct pw_ancestor *v;
+	const struct pw_pentry *const *v;
 	struct pw_buf *dst;
 	char num[24];
 	long n = pw_record_ancestors(o, first, &v);
 
-	(void)key;
 	if (n < 0)
 		return (int)n;
 	if (n == 0)
 		return 0;
-	if (begin(c, "chain", &dst) < 0)
+	if (begin_key(c, f, "chain", &dst) < 0)
 		return -ENOMEM;
 	for (long i = 0; i < n; i++) {
-		int len = snprintf(num, sizeof(num), "(%d)", (int)v[i].pid);
+		const char *comm = (v[i]->d.have & PW_F_COMM) ? v[i]->d.comm : NULL;
+		int len = snprintf(num, sizeof(num), "(%d)", (int)v[i]->pid);
 
 		if (i && pw_buf_putc(dst, '<') < 0)
 			return -ENOMEM;
-		if (pw_text_word(dst, v[i].comm ? v[i].comm : "?", v[i].comm ? strlen(v[i].comm) : 1) < 0 ||
+		if (pw_text_word(dst, comm ? comm : "?", comm ? strlen(comm) : 1) < 0 ||
 		    pw_buf_append(dst, num, (size_t)len) < 0)
 			return -ENOMEM;
 	}

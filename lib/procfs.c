@@ -16,7 +16,7 @@
 
 struct pw_procfs {
 	int rootfd;
-	struct pw_buf scratch;	/* stat and status contents */
+	struct pw_buf scratch;	/* the contents of one file */
 };
 
 int pw_procfs_open(const char *root, struct pw_procfs **out)
@@ -53,10 +53,16 @@ int pw_procfs_rootfd(const struct pw_procfs *pfs)
 
 void pw_proc_free(struct pw_proc *p)
 {
-	pw_buf_free(&p->exe);
-	pw_buf_free(&p->cwd);
-	pw_buf_free(&p->argv);
-	pw_buf_free(&p->cgroup);
+	pw_blob_unref(&p->exe);
+	pw_blob_unref(&p->cwd);
+	pw_blob_unref(&p->argv);
+	pw_blob_unref(&p->cgroup);
+}
+
+/* A file read into b, as the string *dst. Returns 0 or -errno. */
+static int take_string(struct pw_blob **dst, const struct pw_buf *b)
+{
+	return pw_blob_set(dst, b->data ? b->data : "", b->len);
 }
 
 /* Read all of dirfd/name into b (replacing its contents). Returns 0 or -errno. */
@@ -414,12 +420,12 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 
 	/* the racy fields first: a short-lived process loses them at exit */
 	if (want & PW_F_ARGV) {
-		r = read_file(dirfd, "cmdline", &p->argv);
+		r = read_file(dirfd, "cmdline", &pfs->scratch);
 		if (r == 0) {
-			long argc = pw_parse_cmdline(&p->argv);
+			long argc = pw_parse_cmdline(&pfs->scratch);
 
-			if (argc < 0) {
-				r = (int)argc;
+			if (argc < 0 || take_string(&p->argv, &pfs->scratch) < 0) {
+				r = -ENOMEM;
 				goto out;
 			}
 			p->argc = (size_t)argc;
@@ -429,15 +435,15 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 		}
 	}
 	if (want & PW_F_EXE) {
-		r = read_link(dirfd, "exe", &p->exe);
-		if (r == 0)
+		r = read_link(dirfd, "exe", &pfs->scratch);
+		if (r == 0 && (r = take_string(&p->exe, &pfs->scratch)) == 0)
 			got |= PW_F_EXE;
 		else if (r == -ENOMEM)
 			goto out;
 	}
 	if (want & PW_F_CWD) {
-		r = read_link(dirfd, "cwd", &p->cwd);
-		if (r == 0)
+		r = read_link(dirfd, "cwd", &pfs->scratch);
+		if (r == 0 && (r = take_string(&p->cwd, &pfs->scratch)) == 0)
 			got |= PW_F_CWD;
 		else if (r == -ENOMEM)
 			goto out;
@@ -501,8 +507,7 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 		if (r == -ENOMEM)
 			goto out;
 		if (r == 0 && pw_parse_cgroup(pfs->scratch.data, pfs->scratch.len, &path, &n) == 0) {
-			p->cgroup.len = 0;
-			if (pw_buf_append(&p->cgroup, path, n) < 0) {
+			if (pw_blob_set(&p->cgroup, path, n) < 0) {
 				r = -ENOMEM;
 				goto out;
 			}
@@ -528,7 +533,7 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 	if (have_stat && p->kthread) {
 		/* a kernel thread has no executable: known to be none, not missing */
 		got |= want & (PW_F_EXE | PW_F_ARGV);
-		p->exe.len = 0;
+		pw_blob_unref(&p->exe);
 		p->argc = 0;
 	}
 	if (have_stat && p->zombie)

@@ -8,16 +8,10 @@
 #include <unistd.h>
 
 #include "ptable.h"
+#include "record.h"
 #include "strutil.h"
 
 #define MAX_SPARE 1024		/* freed entries kept for reuse */
-
-/* An immutable string shared by the entries that hold it. */
-struct pw_blob {
-	unsigned refs;
-	size_t len;
-	char data[];
-};
 
 struct pw_ptable {
 	struct pw_pentry **bucket;	/* living processes by pid */
@@ -34,34 +28,6 @@ struct pw_ptable {
 	uint64_t gen;		/* see pw_ptable_generation() */
 };
 
-static struct pw_blob *blob_new(const char *s, size_t len)
-{
-	struct pw_blob *b = malloc(sizeof(*b) + len + 1);
-
-	if (!b)
-		return NULL;
-	b->refs = 1;
-	b->len = len;
-	if (len)
-		memcpy(b->data, s, len);
-	b->data[len] = '\0';
-	return b;
-}
-
-static struct pw_blob *blob_ref(struct pw_blob *b)
-{
-	if (b)
-		b->refs++;
-	return b;
-}
-
-static void blob_unref(struct pw_blob **b)
-{
-	if (*b && --(*b)->refs == 0)
-		free(*b);
-	*b = NULL;
-}
-
 static void drop_chain(struct pw_pentry *e)
 {
 	free(e->chain);
@@ -72,34 +38,28 @@ static void drop_chain(struct pw_pentry *e)
 static void clear_data(struct pw_pentry *e)
 {
 	drop_chain(e);
-	blob_unref(&e->exe);
-	blob_unref(&e->cwd);
-	blob_unref(&e->argv);
-	blob_unref(&e->cgroup);
-	e->have = 0;
-	e->argc = 0;
-	e->kthread = false;
-	e->comm[0] = '\0';
+	pw_proc_forget(&e->d, ~0u);
+	e->d.kthread = false;
 }
 
 const char *pw_pentry_exe(const struct pw_pentry *e, size_t *n)
 {
-	if (!(e->have & PW_F_EXE) || e->kthread || !e->exe) {
+	if (!(e->d.have & PW_F_EXE) || e->d.kthread || !e->d.exe) {
 		*n = 0;
 		return NULL;
 	}
-	*n = e->exe->len;
-	return e->exe->data;
+	*n = e->d.exe->len;
+	return e->d.exe->data;
 }
 
 const char *pw_pentry_argv(const struct pw_pentry *e, size_t *argc)
 {
-	if (!(e->have & PW_F_ARGV)) {
+	if (!(e->d.have & PW_F_ARGV)) {
 		*argc = 0;
 		return NULL;
 	}
-	*argc = e->argc;
-	return e->argv && e->argc ? e->argv->data : "";
+	*argc = e->d.argc;
+	return e->d.argv && e->d.argc ? e->d.argv->data : "";
 }
 
 int pw_pentry_lineage(const struct pw_pentry *e, int (*fn)(const struct pw_pentry *a, void *ctx), void *ctx)
@@ -329,7 +289,7 @@ struct pw_pentry *pw_ptable_fork(struct pw_ptable *pt, pid_t ppid, pid_t pid)
 	struct pw_pentry *e = insert(pt, pid);
 
 	if (e)
-		e->ppid = ppid;
+		e->d.ppid = ppid;
 	return e;
 }
 
@@ -357,158 +317,41 @@ size_t pw_ptable_entries(const struct pw_ptable *pt)
 	return pt->nentries;
 }
 
-/* Replace the fields of e that p read (fields in mask only). Returns 0 or -ENOMEM. */
-static int store(struct pw_ptable *pt, struct pw_pentry *e, const struct pw_proc *p, unsigned mask)
+/* Replace the fields of e that p read (fields in mask only); their strings are shared. */
+static void store(struct pw_ptable *pt, struct pw_pentry *e, const struct pw_proc *p, unsigned mask)
 {
 	unsigned got = p->have & mask;
-	struct pw_blob *exe = NULL, *cwd = NULL, *argv = NULL, *cg = NULL;
 	bool lineage = (got & (PW_F_EXE | PW_F_ARGV | PW_F_COMM)) ||
-		       ((got & PW_F_START) && (!(e->have & PW_F_START) || e->starttime != p->starttime));
+		       ((got & PW_F_START) && (!(e->d.have & PW_F_START) || e->d.starttime != p->starttime));
 
-	if ((got & PW_F_EXE) && !(exe = blob_new(p->exe.data, p->exe.len)))
-		goto err;
-	if ((got & PW_F_CWD) && !(cwd = blob_new(p->cwd.data, p->cwd.len)))
-		goto err;
-	if ((got & PW_F_ARGV) && !(argv = blob_new(p->argv.data, p->argc ? p->argv.len : 0)))
-		goto err;
-	if ((got & PW_F_CGROUP) && !(cg = blob_new(p->cgroup.data, p->cgroup.len)))
-		goto err;
-	if (got & PW_F_EXE) {
-		blob_unref(&e->exe);
-		e->exe = exe;
-	}
-	if (got & PW_F_CWD) {
-		blob_unref(&e->cwd);
-		e->cwd = cwd;
-	}
-	if (got & PW_F_ARGV) {
-		blob_unref(&e->argv);
-		e->argv = argv;
-		e->argc = p->argc;
-	}
-	if (got & PW_F_CGROUP) {
-		blob_unref(&e->cgroup);
-		e->cgroup = cg;
-	}
-	if (got & PW_F_COMM)
-		memcpy(e->comm, p->comm, sizeof(e->comm));
-	if (got & PW_F_PPID)
-		e->ppid = p->ppid;
-	if (got & PW_F_UID) {
-		e->uid = p->uid;
-		e->euid = p->euid;
-	}
-	if (got & PW_F_GID) {
-		e->gid = p->gid;
-		e->egid = p->egid;
-	}
-	if (got & PW_F_START)
-		e->starttime = p->starttime;
-	if (got & PW_F_TTY)
-		e->tty_nr = p->tty_nr;
-	if (got & PW_F_LOGIN) {
-		e->loginuid = p->loginuid;
-		e->sessionid = p->sessionid;
-	}
-	if (got & (PW_F_EXE | PW_F_ARGV))
-		e->kthread = p->kthread;
-	e->have |= got;
+	pw_proc_copy(&e->d, p, got);
 	if (lineage)
 		changed(pt, e);
-	return 0;
-err:
-	blob_unref(&exe);
-	blob_unref(&cwd);
-	blob_unref(&argv);
-	blob_unref(&cg);
-	return -ENOMEM;
 }
 
 /* Forget the fields in mask (an exec replaced them and they could not be read). */
 static void drop(struct pw_ptable *pt, struct pw_pentry *e, unsigned mask)
 {
-	if (mask & e->have)
+	if (mask & e->d.have)
 		changed(pt, e);
-	if (mask & PW_F_EXE)
-		blob_unref(&e->exe);
-	if (mask & PW_F_ARGV) {
-		blob_unref(&e->argv);
-		e->argc = 0;
-	}
-	if (mask & PW_F_COMM)
-		e->comm[0] = '\0';
-	e->have &= ~mask;
+	pw_proc_forget(&e->d, mask);
 }
 
 /* The child's data is the parent's at the fork; identity and lineage are its own. */
 static void inherit(struct pw_pentry *child, const struct pw_pentry *parent)
 {
-	unsigned own = PW_F_PPID | PW_F_START, kept = child->have & own;
+	unsigned own = PW_F_PPID | PW_F_START, kept = child->d.have & own;
 
 	clear_data(child);
-	child->have = (parent->have & ~own) | kept;
-	child->kthread = parent->kthread;
-	memcpy(child->comm, parent->comm, sizeof(child->comm));
-	child->exe = blob_ref(parent->exe);
-	child->cwd = blob_ref(parent->cwd);
-	child->argv = blob_ref(parent->argv);
-	child->cgroup = blob_ref(parent->cgroup);
-	child->argc = parent->argc;
-	child->uid = parent->uid;
-	child->euid = parent->euid;
-	child->gid = parent->gid;
-	child->egid = parent->egid;
-	child->tty_nr = parent->tty_nr;
-	child->loginuid = parent->loginuid;
-	child->sessionid = parent->sessionid;
+	child->d.kthread = parent->d.kthread;
+	pw_proc_copy(&child->d, &parent->d, parent->d.have & pw_fields_inherited(PW_IN_FORK));
+	child->d.have |= kept;
 }
 
-static int copy_blob(struct pw_buf *dst, const struct pw_blob *b)
+/* Complete p with the fields in want that e knows and p has not. */
+static void fill(const struct pw_pentry *e, unsigned want, struct pw_proc *p)
 {
-	dst->len = 0;
-	return pw_buf_append(dst, b ? b->data : "", b ? b->len : 0);
-}
-
-/* Complete p with the fields in want that e knows and p has not. Returns 0 or -ENOMEM. */
-static int fill(const struct pw_pentry *e, unsigned want, struct pw_proc *p)
-{
-	unsigned add = e->have & want & ~p->have;
-
-	if ((add & PW_F_EXE) && copy_blob(&p->exe, e->exe) < 0)
-		return -ENOMEM;
-	if ((add & PW_F_CWD) && copy_blob(&p->cwd, e->cwd) < 0)
-		return -ENOMEM;
-	if ((add & PW_F_CGROUP) && copy_blob(&p->cgroup, e->cgroup) < 0)
-		return -ENOMEM;
-	if (add & PW_F_ARGV) {
-		if (copy_blob(&p->argv, e->argv) < 0)
-			return -ENOMEM;
-		p->argc = e->argc;
-	}
-	if (add & (PW_F_EXE | PW_F_ARGV))
-		p->kthread = e->kthread;
-	if (add & PW_F_COMM)
-		memcpy(p->comm, e->comm, sizeof(p->comm));
-	if (add & PW_F_PPID)
-		p->ppid = e->ppid;
-	if (add & PW_F_UID) {
-		p->uid = e->uid;
-		p->euid = e->euid;
-	}
-	if (add & PW_F_GID) {
-		p->gid = e->gid;
-		p->egid = e->egid;
-	}
-	if (add & PW_F_START)
-		p->starttime = e->starttime;
-	if (add & PW_F_TTY)
-		p->tty_nr = e->tty_nr;
-	if (add & PW_F_LOGIN) {
-		p->loginuid = e->loginuid;
-		p->sessionid = e->sessionid;
-	}
-	p->have |= add;
-	return 0;
+	pw_proc_copy(p, &e->d, e->d.have & want & ~p->have);
 }
 
 /*
@@ -517,7 +360,7 @@ static int fill(const struct pw_pentry *e, unsigned want, struct pw_proc *p)
  */
 static void check_identity(const struct pw_pentry *e, struct pw_proc *p)
 {
-	if ((e->have & PW_F_START) && (p->have & PW_F_START) && p->starttime != e->starttime) {
+	if ((e->d.have & PW_F_START) && (p->have & PW_F_START) && p->starttime != e->d.starttime) {
 		p->missing |= p->have;
 		p->have = 0;
 	}
@@ -536,10 +379,9 @@ static struct pw_pentry *discover(struct pw_ptable *pt, pid_t pid, struct pw_pen
 		return NULL;	/* gone: nothing to know it by */
 	if (!e && !(e = insert(pt, pid)))
 		return NULL;
-	if (store(pt, e, &pt->scratch, PW_F_ALL) < 0)
-		return NULL;
-	if ((e->have & PW_F_PPID) && !e->parent)
-		set_parent(e, pw_ptable_lookup(pt, e->ppid), pt);
+	store(pt, e, &pt->scratch, PW_F_ALL);
+	if ((e->d.have & PW_F_PPID) && !e->parent)
+		set_parent(e, pw_ptable_lookup(pt, e->d.ppid), pt);
 	return e;
 }
 
@@ -550,14 +392,15 @@ static struct pw_pentry *discover(struct pw_ptable *pt, pid_t pid, struct pw_pen
  */
 static int complete(struct pw_ptable *pt, struct pw_pentry *e, unsigned want)
 {
-	unsigned lack = want & PW_F_ALL & ~e->have;
+	unsigned lack = want & PW_F_ALL & ~e->d.have;
 
 	if (!lack || !e->alive)
 		return 0;
 	if (pw_procfs_read(pt->pfs, e->pid, lack | PW_F_START, &pt->scratch) < 0)
 		return -ENOMEM;
 	check_identity(e, &pt->scratch);
-	return store(pt, e, &pt->scratch, lack);
+	store(pt, e, &pt->scratch, lack);
+	return 0;
 }
 
 /* The living entry for pid with all its data: from the table, or discovered now. */
@@ -565,7 +408,7 @@ static struct pw_pentry *known(struct pw_ptable *pt, pid_t pid)
 {
 	struct pw_pentry *e = pw_ptable_lookup(pt, pid);
 
-	if (!e || !e->have)
+	if (!e || !e->d.have)
 		return discover(pt, pid, e);
 	return complete(pt, e, PW_F_ALL) < 0 ? NULL : e;
 }
@@ -604,18 +447,19 @@ long pw_ptable_scan(struct pw_ptable *pt)
 			continue;	/* exited meanwhile */
 		struct pw_pentry *e = insert(pt, (pid_t)pid);
 
-		if (!e || store(pt, e, &pt->scratch, SCAN_FIELDS) < 0) {
+		if (!e) {
 			closedir(d);
 			return -ENOMEM;
 		}
+		store(pt, e, &pt->scratch, SCAN_FIELDS);
 		n++;
 	}
 	closedir(d);
 	/* parents are linked once all are known: /proc lists them in no useful order */
 	for (size_t i = 0; i < pt->nbuckets; i++)
 		for (struct pw_pentry *e = pt->bucket[i]; e; e = e->next)
-			if (!e->parent && (e->have & PW_F_PPID))
-				set_parent(e, pw_ptable_lookup(pt, e->ppid), pt);
+			if (!e->parent && (e->d.have & PW_F_PPID))
+				set_parent(e, pw_ptable_lookup(pt, e->d.ppid), pt);
 	return n;
 }
 
@@ -663,17 +507,17 @@ static int apply_fork(struct pw_ptable *pt, struct pw_event *ev)
 			int r = 0;
 
 			if (ev->u.fork.start_known)
-				e->starttime = ev->u.fork.starttime;
+				e->d.starttime = ev->u.fork.starttime;
 			else
-				r = pw_procfs_starttime(pt->pfs, ev->pid, &e->starttime);
+				r = pw_procfs_starttime(pt->pfs, ev->pid, &e->d.starttime);
 
 			if (r == -ENOMEM)
 				return r;
 			if (r < 0)
-				e->starttime = ticks_at(pt, ev->ts_ns);
-			e->have |= PW_F_START;
+				e->d.starttime = ticks_at(pt, ev->ts_ns);
+			e->d.have |= PW_F_START;
 			if (ev->ppid)
-				e->have |= PW_F_PPID;
+				e->d.have |= PW_F_PPID;
 			parent = known(pt, ev->ppid);
 			if (parent) {
 				inherit(e, parent);
@@ -682,8 +526,8 @@ static int apply_fork(struct pw_ptable *pt, struct pw_event *ev)
 		}
 	}
 	ev->entry = e;
-	if (e && fill(e, PW_F_ALL, p) < 0)
-		return -ENOMEM;
+	if (e)
+		fill(e, PW_F_ALL, p);
 	p->missing = PW_F_ALL & ~p->have;
 	return 0;
 }
@@ -701,33 +545,32 @@ static int apply_exec(struct pw_ptable *pt, struct pw_event *ev)
 			set_parent(e, pw_ptable_lookup(pt, p->ppid), pt);
 	}
 	check_identity(e, p);
-	drop(pt, e, (PW_F_EXE | PW_F_ARGV | PW_F_COMM) & ~p->have);
-	if (store(pt, e, p, PW_F_ALL) < 0)
-		return -ENOMEM;
+	drop(pt, e, pw_fields_inherited(PW_IN_EXEC) & ~p->have);
+	store(pt, e, p, PW_F_ALL);
 	ev->entry = e;
 	/* what was not read because it cannot have changed is the table's, if it knows it */
-	if (p->inherit & ~e->have) {
+	if (p->inherit & ~e->d.have) {
 		if (complete(pt, e, p->inherit) < 0)
 			return -ENOMEM;
-		p->missing |= p->inherit & ~e->have;
+		p->missing |= p->inherit & ~e->d.have;
 	}
-	p->missing &= ~(p->inherit & e->have);
-	return fill(e, PW_F_ALL & ~(PW_F_EXE | PW_F_ARGV | PW_F_COMM), p);
+	p->missing &= ~(p->inherit & e->d.have);
+	fill(e, PW_F_ALL & ~pw_fields_inherited(PW_IN_EXEC), p);
+	return 0;
 }
 
 static int apply_exit(struct pw_ptable *pt, struct pw_event *ev)
 {
 	struct pw_proc *p = &ev->proc;
 	struct pw_pentry *e = pw_ptable_lookup(pt, ev->pid);
-	unsigned lack = PW_F_ALL & ~(e ? e->have : 0);
+	unsigned lack = PW_F_ALL & ~(e ? e->d.have : 0);
 
 	reset_proc(p);
 	if (lack && pw_procfs_read(pt->pfs, ev->pid, lack, p) < 0)
 		return -ENOMEM;
 	if (e) {
 		check_identity(e, p);
-		if (fill(e, PW_F_ALL, p) < 0)
-			return -ENOMEM;
+		fill(e, PW_F_ALL, p);
 	}
 	ev->entry = e;
 	p->missing = PW_F_ALL & ~p->have;
@@ -750,7 +593,7 @@ static int apply_other(struct pw_ptable *pt, struct pw_event *ev)
 		ev->entry = NULL;
 		return pw_procfs_read(pt->pfs, ev->pid, PW_F_ALL, p);
 	}
-	lack = PW_F_CWD | PW_F_PPID | PW_F_LOGIN | PW_F_CGROUP | PW_F_START | (PW_F_ALL & ~e->have);
+	lack = pw_fields_inherited(PW_IN_VOLATILE) | PW_F_START | (PW_F_ALL & ~e->d.have);
 	if (pw_procfs_read(pt->pfs, ev->pid, lack, p) < 0)
 		return -ENOMEM;
 	check_identity(e, p);
@@ -758,28 +601,28 @@ static int apply_other(struct pw_ptable *pt, struct pw_event *ev)
 	 * The name known before may have been read from /proc after the rename
 	 * already happened: when it equals the new one, the old name is unknown.
 	 */
-	if (ev->kind == PW_EV_COMM && strncmp(e->comm, ev->u.comm.comm, sizeof(ev->u.comm.comm)) != 0) {
-		memcpy(ev->u.comm.old_comm, e->comm, sizeof(ev->u.comm.old_comm) - 1);
+	if (ev->kind == PW_EV_COMM && strncmp(e->d.comm, ev->u.comm.comm, sizeof(ev->u.comm.comm)) != 0) {
+		memcpy(ev->u.comm.old_comm, e->d.comm, sizeof(ev->u.comm.old_comm) - 1);
 		ev->u.comm.old_comm[sizeof(ev->u.comm.old_comm) - 1] = '\0';
 	}
-	if (store(pt, e, p, lack & ~PW_F_PPID) < 0)
-		return -ENOMEM;
+	store(pt, e, p, lack & ~PW_F_PPID);
 	if (ev->kind == PW_EV_COMM) {
-		memset(e->comm, 0, sizeof(e->comm));
-		memcpy(e->comm, ev->u.comm.comm, sizeof(ev->u.comm.comm));
-		e->have |= PW_F_COMM;
+		memset(e->d.comm, 0, sizeof(e->d.comm));
+		memcpy(e->d.comm, ev->u.comm.comm, sizeof(ev->u.comm.comm));
+		e->d.have |= PW_F_COMM;
 		changed(pt, e);
 	} else if (ev->kind == PW_EV_UID) {
-		e->uid = ev->u.id.real;
-		e->euid = ev->u.id.eff;
-		e->have |= PW_F_UID;
+		e->d.uid = ev->u.id.real;
+		e->d.euid = ev->u.id.eff;
+		e->d.have |= PW_F_UID;
 	} else if (ev->kind == PW_EV_GID) {
-		e->gid = ev->u.id.real;
-		e->egid = ev->u.id.eff;
-		e->have |= PW_F_GID;
+		e->d.gid = ev->u.id.real;
+		e->d.egid = ev->u.id.eff;
+		e->d.have |= PW_F_GID;
 	}
 	ev->entry = e;
-	return fill(e, PW_F_ALL, p);
+	fill(e, PW_F_ALL, p);
+	return 0;
 }
 
 int pw_ptable_describe(struct pw_ptable *pt, pid_t pid, struct pw_event *ev)
@@ -796,8 +639,7 @@ int pw_ptable_describe(struct pw_ptable *pt, pid_t pid, struct pw_event *ev)
 	ev->thread = false;
 	ev->entry = e;
 	reset_proc(&ev->proc);
-	if (fill(e, PW_F_ALL, &ev->proc) < 0)
-		return -ENOMEM;
+	fill(e, PW_F_ALL, &ev->proc);
 	ev->proc.missing = PW_F_ALL & ~ev->proc.have;
 	return 0;
 }

@@ -16,31 +16,21 @@
 struct pw_blob;
 
 /*
- * One process (thread-group leader). Data fields are valid as `have` says:
- * after a fork they are what the child inherited, after an exec what /proc
- * said at the exec. Strings are shared between entries and immutable.
+ * One process (thread-group leader). Its data d is valid as d.have says:
+ * after a fork what the child inherited, after an exec what was read at
+ * the exec. Strings are shared between entries and immutable.
  *
  * An entry lives while its process lives and, after the exit, for as long
  * as a living descendant's lineage passes through it.
  */
 struct pw_pentry {
 	pid_t pid;		/* thread-group id */
-	pid_t ppid;		/* creator's tgid, 0 when unknown */
 	struct pw_pentry *parent;	/* creator's entry (a reference), NULL when unknown */
 	unsigned refs;		/* 1 while alive, +1 per child entry */
 	unsigned flags;
-	unsigned have;		/* PW_F_* known */
 	bool alive;		/* in the table under its pid */
-	bool kthread;
-	unsigned long long starttime;	/* clock ticks since boot: the identity with pid */
 	uint64_t fork_ns;	/* CLOCK_MONOTONIC of its fork event, 0 when it predates procwatch */
-	char comm[64];
-	struct pw_blob *exe, *cwd, *argv, *cgroup;
-	size_t argc;
-	uid_t uid, euid;
-	gid_t gid, egid;
-	unsigned tty_nr;
-	uint32_t loginuid, sessionid;
+	struct pw_proc d;	/* d.ppid: the creator's tgid, 0 when unknown */
 	/*
 	 * A formatter's rendering of the lineage from this entry up (what its
 	 * children print as ancestors), valid while chain_gen equals

@@ -1,4 +1,4 @@
-/* record.c - the one list of output fields, walked by both formatters */
+/* record.c - the one table of output fields, walked by both formatters */
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include "procfs.h"
 #include "ptable.h"
 #include "record.h"
+#include "strutil.h"
 
 #define NS 1000000000LL
 
@@ -114,9 +115,17 @@ void pw_record_key(const struct pw_record_opts *o, unsigned long long starttime,
 	snprintf(buf, n, "%s-%llu-%d", o->boot_id, starttime, (int)pid);
 }
 
-/* Names of the PW_F_* bits, in bit order, for "missing". */
-static const char *const field_names[PW_F_NFIELDS] = {
-	"ppid", "comm", "exe", "argv", "cwd", "uid", "gid", "start_time", "tty", "loginuid", "cgroup",
+/* What one record shows, worked out once before its fields are written. */
+struct pw_view {
+	const struct pw_event *ev;
+	struct pw_record_opts *o;
+	const struct pw_proc *p;
+	const struct pw_pentry *e;	/* the subject's entry, NULL when not in the table */
+	/* the ids an id event carries are the truth at event time */
+	bool have_uid, have_gid;
+	uid_t uid, euid;
+	gid_t gid, egid;
+	unsigned miss;		/* data fields to list in "missing" */
 };
 
 #define CHECK(call)                   \
@@ -126,15 +135,23 @@ static const char *const field_names[PW_F_NFIELDS] = {
 			return r_;    \
 	} while (0)
 
-static int cstr(const struct pw_field_ops *ops, void *ctx, const char *key, const char *s)
+static int cstr(const struct pw_field_ops *ops, void *ctx, const struct pw_field *f, const char *s)
 {
-	return s ? ops->str(ctx, key, s, strlen(s)) : ops->null(ctx, key);
+	return s ? ops->str(ctx, f, s, strlen(s)) : ops->null(ctx, f);
+}
+
+static int blob(const struct pw_field_ops *ops, void *ctx, const struct pw_field *f, bool have,
+		const struct pw_blob *b)
+{
+	if (!have)
+		return ops->null(ctx, f);
+	return b ? ops->str(ctx, f, b->data, b->len) : ops->str(ctx, f, "", 0);
 }
 
 /* An audit id: null when unset (-1). */
-static int audit_id(const struct pw_field_ops *ops, void *ctx, const char *key, bool have, uint32_t v)
+static int audit_id(const struct pw_field_ops *ops, void *ctx, const struct pw_field *f, bool have, uint32_t v)
 {
-	return have && v != UINT32_MAX ? ops->num(ctx, key, v) : ops->null(ctx, key);
+	return have && v != UINT32_MAX ? ops->num(ctx, f, v) : ops->null(ctx, f);
 }
 
 /* Wall-clock ns at which e started: its fork when procwatch saw it, else its start time. */
@@ -142,267 +159,556 @@ static int64_t start_wall(const struct pw_record_opts *o, const struct pw_pentry
 {
 	if (e->fork_ns)
 		return (int64_t)e->fork_ns + o->wall_offset_ns;
-	return o->boot_wall_ns + (int64_t)(e->starttime * (unsigned long long)NS / (unsigned long long)o->ticks_per_sec);
+	return o->boot_wall_ns +
+	       (int64_t)(e->d.starttime * (unsigned long long)NS / (unsigned long long)o->ticks_per_sec);
 }
 
-static int walk_ids(const struct pw_event *ev, const struct pw_record_opts *o,
-		    const struct pw_field_ops *ops, void *ctx)
+static bool started(const struct pw_pentry *e)
 {
-	const struct pw_proc *p = &ev->proc;
-	bool have_uid = p->have & PW_F_UID, have_gid = p->have & PW_F_GID;
-	uid_t uid = p->uid, euid = p->euid;
-	gid_t gid = p->gid, egid = p->egid;
-
-	/* the ids an id event carries are the truth at event time */
-	if (ev->kind == PW_EV_UID) {
-		have_uid = true;
-		uid = ev->u.id.real;
-		euid = ev->u.id.eff;
-	} else if (ev->kind == PW_EV_GID) {
-		have_gid = true;
-		gid = ev->u.id.real;
-		egid = ev->u.id.eff;
-	}
-	if (have_uid) {
-		CHECK(ops->num(ctx, "uid", uid));
-		CHECK(cstr(ops, ctx, "user", o->names ? pw_names_user(o->names, uid) : NULL));
-		CHECK(ops->num(ctx, "euid", euid));
-	} else {
-		CHECK(ops->null(ctx, "uid"));
-		CHECK(ops->null(ctx, "user"));
-		CHECK(ops->null(ctx, "euid"));
-	}
-	if (have_gid) {
-		CHECK(ops->num(ctx, "gid", gid));
-		CHECK(cstr(ops, ctx, "group", o->names ? pw_names_group(o->names, gid) : NULL));
-		CHECK(ops->num(ctx, "egid", egid));
-	} else {
-		CHECK(ops->null(ctx, "gid"));
-		CHECK(ops->null(ctx, "group"));
-		CHECK(ops->null(ctx, "egid"));
-	}
-	return 0;
+	return e && (e->d.have & PW_F_START);
 }
 
-static int walk_context(const struct pw_event *ev, const struct pw_record_opts *o,
-			const struct pw_field_ops *ops, void *ctx)
+/* The rows' writers, in table order. */
+
+static int w_time(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
 {
-	const struct pw_proc *p = &ev->proc;
-	bool login = p->have & PW_F_LOGIN;
-	char buf[64], id[65];
+	char when[48];
+
+	pw_record_time(v->ev->ts_ns, v->o->wall_offset_ns, when, sizeof(when));
+	return ops->str(ctx, f, when, strlen(when));
+}
+
+static int w_event(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return cstr(ops, ctx, f, pw_kind_name(v->ev->kind));
+}
+
+static int w_count(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return ops->num(ctx, f, (long long)v->ev->u.lost.count);
+}
+
+static int w_cpu(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return v->ev->cpu == PW_CPU_UNKNOWN ? ops->null(ctx, f) : ops->num(ctx, f, v->ev->cpu);
+}
+
+static int w_reason(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	if (v->ev->u.lost.reason == PW_LOST_QUEUE)
+		return cstr(ops, ctx, f, "queue");
+	if (v->ev->u.lost.reason == PW_LOST_CAPTURE)
+		return cstr(ops, ctx, f, "exec_capture");
+	return 0;	/* events the kernel dropped: the lost record of old */
+}
+
+static int w_pid(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return ops->num(ctx, f, v->ev->pid);
+}
+
+static int w_comm(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	if (v->ev->kind == PW_EV_COMM)
+		return cstr(ops, ctx, f, v->ev->u.comm.comm);
+	return cstr(ops, ctx, f, (v->p->have & PW_F_COMM) ? v->p->comm : NULL);
+}
+
+static int w_tid(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return v->ev->thread ? ops->num(ctx, f, v->ev->tid) : 0;
+}
+
+static int w_thread(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return v->ev->thread ? ops->boolean(ctx, f, true) : 0;
+}
+
+static int key_of(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx,
+		  const struct pw_pentry *e)
+{
+	char key[64];
+
+	if (!started(e))
+		return ops->null(ctx, f);
+	pw_record_key(v->o, e->d.starttime, e->pid, key, sizeof(key));
+	return ops->str(ctx, f, key, strlen(key));
+}
+
+static int w_key(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return key_of(v, f, ops, ctx, v->e);
+}
+
+static int w_ppid(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	if (v->ev->ppid)
+		return ops->num(ctx, f, v->ev->ppid);
+	return (v->p->have & PW_F_PPID) ? ops->num(ctx, f, v->p->ppid) : ops->null(ctx, f);
+}
+
+static int w_parent_key(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+			void *ctx)
+{
+	return key_of(v, f, ops, ctx, v->e ? v->e->parent : NULL);
+}
+
+static int w_exe(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return blob(ops, ctx, f, (v->p->have & PW_F_EXE) && !v->p->kthread && v->p->exe, v->p->exe);
+}
+
+static int w_argv(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	const struct pw_proc *p = v->p;
+
+	if (!(p->have & PW_F_ARGV))
+		return ops->null(ctx, f);
+	return ops->argv(ctx, f, p->argc && p->argv ? p->argv->data : "", p->argv ? p->argc : 0);
+}
+
+static int w_cwd(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return blob(ops, ctx, f, v->p->have & PW_F_CWD, v->p->cwd);
+}
+
+static int w_uid(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return v->have_uid ? ops->num(ctx, f, v->uid) : ops->null(ctx, f);
+}
+
+static int w_user(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	if (!v->have_uid)
+		return ops->null(ctx, f);
+	return cstr(ops, ctx, f, v->o->names ? pw_names_user(v->o->names, v->uid) : NULL);
+}
+
+static int w_euid(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return v->have_uid ? ops->num(ctx, f, v->euid) : ops->null(ctx, f);
+}
+
+static int w_gid(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return v->have_gid ? ops->num(ctx, f, v->gid) : ops->null(ctx, f);
+}
+
+static int w_group(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	if (!v->have_gid)
+		return ops->null(ctx, f);
+	return cstr(ops, ctx, f, v->o->names ? pw_names_group(v->o->names, v->gid) : NULL);
+}
+
+static int w_egid(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return v->have_gid ? ops->num(ctx, f, v->egid) : ops->null(ctx, f);
+}
+
+static int w_loginuid(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+		      void *ctx)
+{
+	return audit_id(ops, ctx, f, v->p->have & PW_F_LOGIN, v->p->loginuid);
+}
+
+static int w_sessionid(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+		       void *ctx)
+{
+	return audit_id(ops, ctx, f, v->p->have & PW_F_LOGIN, v->p->sessionid);
+}
+
+static int w_tty(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	char name[64];
+
+	if ((v->p->have & PW_F_TTY) && pw_tty_name(v->p->tty_nr, name, sizeof(name)) == 0)
+		return ops->str(ctx, f, name, strlen(name));
+	return ops->null(ctx, f);
+}
+
+static int w_start_time(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+			void *ctx)
+{
+	char when[48];
+
+	if (!started(v->e))
+		return ops->null(ctx, f);
+	format_wall(start_wall(v->o, v->e), when, sizeof(when));
+	return ops->str(ctx, f, when, strlen(when));
+}
+
+static int w_cgroup(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return blob(ops, ctx, f, v->p->have & PW_F_CGROUP, v->p->cgroup);
+}
+
+static int w_container_id(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+			  void *ctx)
+{
+	const struct pw_blob *cg = v->p->cgroup;
+	char id[65];
+
+	if ((v->p->have & PW_F_CGROUP) && cg && pw_cgroup_container_id(cg->data, cg->len, id) == 0)
+		return ops->str(ctx, f, id, 64);
+	return ops->null(ctx, f);
+}
+
+static int w_unit(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	const struct pw_blob *cg = v->p->cgroup;
 	const char *unit;
 	size_t n;
 
-	CHECK(audit_id(ops, ctx, "loginuid", login, p->loginuid));
-	CHECK(audit_id(ops, ctx, "sessionid", login, p->sessionid));
-	if ((p->have & PW_F_TTY) && pw_tty_name(p->tty_nr, buf, sizeof(buf)) == 0)
-		CHECK(ops->str(ctx, "tty", buf, strlen(buf)));
-	else
-		CHECK(ops->null(ctx, "tty"));
-	if (ev->entry && (ev->entry->have & PW_F_START)) {
-		format_wall(start_wall(o, ev->entry), buf, sizeof(buf));
-		CHECK(ops->str(ctx, "start_time", buf, strlen(buf)));
-	} else {
-		CHECK(ops->null(ctx, "start_time"));
-	}
-	if (!(p->have & PW_F_CGROUP)) {
-		CHECK(ops->null(ctx, "cgroup"));
-		CHECK(ops->null(ctx, "container_id"));
-		return ops->null(ctx, "unit");
-	}
-	CHECK(ops->str(ctx, "cgroup", p->cgroup.data, p->cgroup.len));
-	if (pw_cgroup_container_id(p->cgroup.data, p->cgroup.len, id) == 0)
-		CHECK(ops->str(ctx, "container_id", id, 64));
-	else
-		CHECK(ops->null(ctx, "container_id"));
-	if (pw_cgroup_unit(p->cgroup.data, p->cgroup.len, &unit, &n) == 0)
-		return ops->str(ctx, "unit", unit, n);
-	return ops->null(ctx, "unit");
+	if ((v->p->have & PW_F_CGROUP) && cg && pw_cgroup_unit(cg->data, cg->len, &unit, &n) == 0)
+		return ops->str(ctx, f, unit, n);
+	return ops->null(ctx, f);
 }
 
-static int walk_proc(const struct pw_event *ev, const struct pw_record_opts *o,
-		     const struct pw_field_ops *ops, void *ctx)
+static int w_exit_code(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+		       void *ctx)
 {
-	const struct pw_proc *p = &ev->proc;
-	const struct pw_pentry *e = ev->entry, *parent = e ? e->parent : NULL;
-	char key[64];
-
-	if (e && (e->have & PW_F_START)) {
-		pw_record_key(o, e->starttime, e->pid, key, sizeof(key));
-		CHECK(ops->str(ctx, "key", key, strlen(key)));
-	} else {
-		CHECK(ops->null(ctx, "key"));
-	}
-	if (ev->ppid)
-		CHECK(ops->num(ctx, "ppid", ev->ppid));
-	else if (p->have & PW_F_PPID)
-		CHECK(ops->num(ctx, "ppid", p->ppid));
-	else
-		CHECK(ops->null(ctx, "ppid"));
-	if (parent && (parent->have & PW_F_START)) {
-		pw_record_key(o, parent->starttime, parent->pid, key, sizeof(key));
-		CHECK(ops->str(ctx, "parent_key", key, strlen(key)));
-	} else {
-		CHECK(ops->null(ctx, "parent_key"));
-	}
-	if ((p->have & PW_F_EXE) && !p->kthread)
-		CHECK(ops->str(ctx, "exe", p->exe.data, p->exe.len));
-	else
-		CHECK(ops->null(ctx, "exe"));
-	if (p->have & PW_F_ARGV)
-		CHECK(ops->argv(ctx, "argv", p->argc ? p->argv.data : "", p->argc));
-	else
-		CHECK(ops->null(ctx, "argv"));
-	if (p->have & PW_F_CWD)
-		CHECK(ops->str(ctx, "cwd", p->cwd.data, p->cwd.len));
-	else
-		CHECK(ops->null(ctx, "cwd"));
-	CHECK(walk_ids(ev, o, ops, ctx));
-	return walk_context(ev, o, ops, ctx);
-}
-
-static int walk_kind(const struct pw_event *ev, const struct pw_record_opts *o,
-		     const struct pw_field_ops *ops, void *ctx)
-{
-	char sig[32];
 	struct pw_exit_status es;
 
-	switch (ev->kind) {
-	case PW_EV_EXIT:
-		if (pw_exit_status_decode(ev->u.exit.status, &es) < 0) {
-			CHECK(ops->null(ctx, "exit_code"));
-			CHECK(ops->null(ctx, "signal"));
-			CHECK(ops->boolean(ctx, "core_dumped", false));
-		} else {
-			if (es.signal) {
-				CHECK(ops->null(ctx, "exit_code"));
-				CHECK(cstr(ops, ctx, "signal", pw_signal_name(es.signal, sig, sizeof(sig))));
-			} else {
-				CHECK(ops->num(ctx, "exit_code", es.code));
-				CHECK(ops->null(ctx, "signal"));
-			}
-			CHECK(ops->boolean(ctx, "core_dumped", es.core_dumped));
-		}
-		CHECK(ops->num(ctx, "status", ev->u.exit.status));
-		if (ev->entry && (ev->entry->have & PW_F_START)) {
-			int64_t d = (int64_t)ev->ts_ns + o->wall_offset_ns - start_wall(o, ev->entry);
+	if (pw_exit_status_decode(v->ev->u.exit.status, &es) < 0 || es.signal)
+		return ops->null(ctx, f);
+	return ops->num(ctx, f, es.code);
+}
 
-			return ops->real(ctx, "duration", d > 0 ? (double)d / NS : 0.0);
-		}
-		return ops->null(ctx, "duration");
-	case PW_EV_UID:
-		/* euid is already among the process fields */
-		return ops->num(ctx, "ruid", ev->u.id.real);
-	case PW_EV_GID:
-		return ops->num(ctx, "rgid", ev->u.id.real);
-	case PW_EV_SID:
-		return ops->num(ctx, "sid", ev->pid);
-	case PW_EV_PTRACE:
-		CHECK(ops->num(ctx, "tracer_pid", ev->u.ptrace.tracer_pid));
-		return cstr(ops, ctx, "action", ev->u.ptrace.tracer_pid ? "attach" : "detach");
-	case PW_EV_COMM:
-		return cstr(ops, ctx, "old_comm", ev->u.comm.old_comm[0] ? ev->u.comm.old_comm : NULL);
-	case PW_EV_EXEC:
-		/* where argv, exe and cwd came from */
-		return cstr(ops, ctx, "exec_source", ev->proc.source == PW_XS_BPF ? "bpf" :
-			    ev->proc.source == PW_XS_MIXED ? "bpf+proc" : "proc");
-	default:
+static int w_signal(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	struct pw_exit_status es;
+	char sig[32];
+
+	if (pw_exit_status_decode(v->ev->u.exit.status, &es) < 0 || !es.signal)
+		return ops->null(ctx, f);
+	return cstr(ops, ctx, f, pw_signal_name(es.signal, sig, sizeof(sig)));
+}
+
+static int w_core_dumped(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+			 void *ctx)
+{
+	struct pw_exit_status es;
+
+	return ops->boolean(ctx, f, pw_exit_status_decode(v->ev->u.exit.status, &es) == 0 && es.core_dumped);
+}
+
+static int w_status(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return ops->num(ctx, f, v->ev->u.exit.status);
+}
+
+static int w_duration(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+		      void *ctx)
+{
+	int64_t d;
+
+	if (!started(v->e))
+		return ops->null(ctx, f);
+	d = (int64_t)v->ev->ts_ns + v->o->wall_offset_ns - start_wall(v->o, v->e);
+	return ops->real(ctx, f, d > 0 ? (double)d / NS : 0.0);
+}
+
+/* ruid and rgid: the effective ids are among the process fields already */
+static int w_real_id(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+		     void *ctx)
+{
+	return ops->num(ctx, f, v->ev->u.id.real);
+}
+
+static int w_sid(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return ops->num(ctx, f, v->ev->pid);
+}
+
+static int w_tracer_pid(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+			void *ctx)
+{
+	return ops->num(ctx, f, v->ev->u.ptrace.tracer_pid);
+}
+
+static int w_action(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return cstr(ops, ctx, f, v->ev->u.ptrace.tracer_pid ? "attach" : "detach");
+}
+
+static int w_old_comm(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+		      void *ctx)
+{
+	return cstr(ops, ctx, f, v->ev->u.comm.old_comm[0] ? v->ev->u.comm.old_comm : NULL);
+}
+
+/* where an exec's argv, exe and cwd came from */
+static int w_exec_source(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+			 void *ctx)
+{
+	enum pw_exec_source src = v->p->source;
+
+	return cstr(ops, ctx, f, src == PW_XS_BPF ? "bpf" : src == PW_XS_MIXED ? "bpf+proc" : "proc");
+}
+
+/* The chain of creators above the subject, parent first: absent with -a 0. */
+static int w_ancestors(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+		       void *ctx)
+{
+	if (v->o->max_ancestors == 0)
 		return 0;
+	return ops->ancestors(ctx, f, v->e ? v->e->parent : NULL, v->o);
+}
+
+static const char *missing_name(unsigned bit);
+
+static int w_missing(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
+		     void *ctx)
+{
+	const char *names[32];
+	size_t n = 0;
+
+	for (unsigned i = 0; i < PW_F_NFIELDS; i++)
+		if (v->miss & (1u << i))
+			names[n++] = missing_name(1u << i);
+	return n ? ops->list(ctx, f, names, n) : 0;
+}
+
+/* The data copies, one per datum: strings are shared. */
+
+static void share(struct pw_blob **dst, struct pw_blob *src)
+{
+	if (*dst == src)
+		return;
+	pw_blob_unref(dst);
+	*dst = pw_blob_ref(src);
+}
+
+static void c_ppid(struct pw_proc *d, const struct pw_proc *s)
+{
+	d->ppid = s->ppid;
+}
+
+static void c_comm(struct pw_proc *d, const struct pw_proc *s)
+{
+	memcpy(d->comm, s->comm, sizeof(d->comm));
+}
+
+static void c_exe(struct pw_proc *d, const struct pw_proc *s)
+{
+	share(&d->exe, s->exe);
+	d->kthread = s->kthread;
+}
+
+static void c_argv(struct pw_proc *d, const struct pw_proc *s)
+{
+	share(&d->argv, s->argv);
+	d->argc = s->argc;
+	d->kthread = s->kthread;
+}
+
+static void c_cwd(struct pw_proc *d, const struct pw_proc *s)
+{
+	share(&d->cwd, s->cwd);
+}
+
+static void c_uid(struct pw_proc *d, const struct pw_proc *s)
+{
+	d->uid = s->uid;
+	d->euid = s->euid;
+}
+
+static void c_gid(struct pw_proc *d, const struct pw_proc *s)
+{
+	d->gid = s->gid;
+	d->egid = s->egid;
+}
+
+static void c_login(struct pw_proc *d, const struct pw_proc *s)
+{
+	d->loginuid = s->loginuid;
+	d->sessionid = s->sessionid;
+}
+
+static void c_tty(struct pw_proc *d, const struct pw_proc *s)
+{
+	d->tty_nr = s->tty_nr;
+}
+
+static void c_start(struct pw_proc *d, const struct pw_proc *s)
+{
+	d->starttime = s->starttime;
+}
+
+static void c_cgroup(struct pw_proc *d, const struct pw_proc *s)
+{
+	share(&d->cgroup, s->cgroup);
+}
+
+#define ALL_KINDS (PW_KINDS_ALL | PW_KIND_BIT(PW_EV_LOST) | PW_KIND_BIT(PW_EV_EXIST))
+#define PROC_KINDS (PW_KINDS_ALL | PW_KIND_BIT(PW_EV_EXIST))
+#define KIND(k) PW_KIND_BIT(PW_EV_##k)
+#define POS PW_FIELD_POSITIONAL
+#define FORK PW_IN_FORK
+#define EXEC PW_IN_EXEC
+#define VOLATILE PW_IN_VOLATILE
+#define CAP PW_FROM_CAPTURE
+
+/*
+ * The fields of every record, in output order. A datum's owner row says
+ * where it comes from and how it is inherited; the rows after it that
+ * show the same datum only say how they are written.
+ */
+const struct pw_field pw_fields[] = {
+	/* name          kinds       bit           owner from                               inherit            copy      flags writer */
+	{ "time",        ALL_KINDS,  0,            false, PW_FROM_EVENT,                    0,                 NULL,     POS, w_time },
+	{ "event",       ALL_KINDS,  0,            false, PW_FROM_EVENT,                    0,                 NULL,     POS, w_event },
+	{ "count",       KIND(LOST), 0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_count },
+	{ "cpu",         KIND(LOST), 0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_cpu },
+	{ "reason",      KIND(LOST), 0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_reason },
+	{ "pid",         PROC_KINDS, 0,            false, PW_FROM_EVENT,                    0,                 NULL,     POS, w_pid },
+	{ "comm",        PROC_KINDS, PW_F_COMM,    true,  PW_FROM_STAT | CAP | PW_FROM_EVENT, FORK | EXEC,     c_comm,   POS, w_comm },
+	{ "tid",         PROC_KINDS, 0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_tid },
+	{ "thread",      PROC_KINDS, 0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_thread },
+	{ "key",         PROC_KINDS, PW_F_START,   false, PW_FROM_TABLE,                    0,                 NULL,     0,   w_key },
+	{ "ppid",        PROC_KINDS, PW_F_PPID,    true,  PW_FROM_STAT | CAP | PW_FROM_EVENT, VOLATILE,        c_ppid,   0,   w_ppid },
+	{ "parent_key",  PROC_KINDS, 0,            false, PW_FROM_TABLE,                    0,                 NULL,     0,   w_parent_key },
+	{ "exe",         PROC_KINDS, PW_F_EXE,     true,  PW_FROM_EXE | CAP,                FORK | EXEC,       c_exe,    0,   w_exe },
+	{ "argv",        PROC_KINDS, PW_F_ARGV,    true,  PW_FROM_CMDLINE | CAP,            FORK | EXEC,       c_argv,   0,   w_argv },
+	{ "cwd",         PROC_KINDS, PW_F_CWD,     true,  PW_FROM_CWD | CAP,                FORK | VOLATILE,   c_cwd,    0,   w_cwd },
+	{ "uid",         PROC_KINDS, PW_F_UID,     true,  PW_FROM_STATUS | CAP | PW_FROM_EVENT, FORK,          c_uid,    0,   w_uid },
+	{ "user",        PROC_KINDS, PW_F_UID,     false, 0,                                0,                 NULL,     0,   w_user },
+	{ "euid",        PROC_KINDS, PW_F_UID,     false, 0,                                0,                 NULL,     0,   w_euid },
+	{ "gid",         PROC_KINDS, PW_F_GID,     true,  PW_FROM_STATUS | CAP | PW_FROM_EVENT, FORK,          c_gid,    0,   w_gid },
+	{ "group",       PROC_KINDS, PW_F_GID,     false, 0,                                0,                 NULL,     0,   w_group },
+	{ "egid",        PROC_KINDS, PW_F_GID,     false, 0,                                0,                 NULL,     0,   w_egid },
+	{ "loginuid",    PROC_KINDS, PW_F_LOGIN,   true,  PW_FROM_LOGIN | CAP,              FORK | VOLATILE,   c_login,  0,   w_loginuid },
+	{ "sessionid",   PROC_KINDS, PW_F_LOGIN,   false, 0,                                0,                 NULL,     0,   w_sessionid },
+	{ "tty",         PROC_KINDS, PW_F_TTY,     true,  PW_FROM_STAT | CAP,               FORK,              c_tty,    0,   w_tty },
+	{ "start_time",  PROC_KINDS, PW_F_START,   true,  PW_FROM_STAT | CAP | PW_FROM_EVENT, 0,               c_start,  0,   w_start_time },
+	{ "cgroup",      PROC_KINDS, PW_F_CGROUP,  true,  PW_FROM_CGROUP | CAP,             FORK | VOLATILE,   c_cgroup, 0,   w_cgroup },
+	{ "container_id", PROC_KINDS, PW_F_CGROUP, false, 0,                                0,                 NULL,     0,   w_container_id },
+	{ "unit",        PROC_KINDS, PW_F_CGROUP,  false, 0,                                0,                 NULL,     0,   w_unit },
+	{ "exit_code",   KIND(EXIT), 0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_exit_code },
+	{ "signal",      KIND(EXIT), 0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_signal },
+	{ "core_dumped", KIND(EXIT), 0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_core_dumped },
+	{ "status",      KIND(EXIT), 0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_status },
+	{ "duration",    KIND(EXIT), 0,            false, PW_FROM_TABLE,                    0,                 NULL,     0,   w_duration },
+	{ "ruid",        KIND(UID),  0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_real_id },
+	{ "rgid",        KIND(GID),  0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_real_id },
+	{ "sid",         KIND(SID),  0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_sid },
+	{ "tracer_pid",  KIND(PTRACE), 0,          false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_tracer_pid },
+	{ "action",      KIND(PTRACE), 0,          false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_action },
+	{ "old_comm",    KIND(COMM), 0,            false, PW_FROM_TABLE,                    0,                 NULL,     0,   w_old_comm },
+	{ "exec_source", KIND(EXEC), 0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_exec_source },
+	{ "ancestors",   PROC_KINDS, 0,            false, PW_FROM_TABLE,                    0,                 NULL,     0,   w_ancestors },
+	{ "missing",     PROC_KINDS, 0,            false, 0,                                0,                 NULL,     0,   w_missing },
+};
+const size_t pw_nfields = sizeof(pw_fields) / sizeof(pw_fields[0]);
+
+static const struct pw_field *owner_of(unsigned bit)
+{
+	for (size_t i = 0; i < pw_nfields; i++)
+		if (pw_fields[i].owner && pw_fields[i].bit == bit)
+			return &pw_fields[i];
+	return NULL;
+}
+
+static const char *missing_name(unsigned bit)
+{
+	const struct pw_field *f = owner_of(bit);
+
+	return f ? f->name : "?";
+}
+
+unsigned pw_fields_inherited(unsigned inherit)
+{
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < pw_nfields; i++)
+		if (pw_fields[i].owner && (pw_fields[i].inherit & inherit) == inherit)
+			mask |= pw_fields[i].bit;
+	return mask;
+}
+
+void pw_proc_copy(struct pw_proc *dst, const struct pw_proc *src, unsigned mask)
+{
+	for (size_t i = 0; i < pw_nfields; i++)
+		if (pw_fields[i].owner && (mask & pw_fields[i].bit))
+			pw_fields[i].copy(dst, src);
+	dst->have |= mask;
+}
+
+void pw_proc_forget(struct pw_proc *p, unsigned mask)
+{
+	if (mask & PW_F_EXE)
+		pw_blob_unref(&p->exe);
+	if (mask & PW_F_ARGV) {
+		pw_blob_unref(&p->argv);
+		p->argc = 0;
 	}
+	if (mask & PW_F_CWD)
+		pw_blob_unref(&p->cwd);
+	if (mask & PW_F_CGROUP)
+		pw_blob_unref(&p->cgroup);
+	if (mask & PW_F_COMM)
+		p->comm[0] = '\0';
+	p->have &= ~mask;
 }
 
 long pw_record_ancestors(struct pw_record_opts *o, const struct pw_pentry *first,
-			 const struct pw_ancestor **v)
+			 const struct pw_pentry *const **v)
 {
 	uint32_t max = o->max_ancestors < PW_ANCESTORS_MAX ? o->max_ancestors : PW_ANCESTORS_MAX;
 	size_t n = 0;
 
 	for (const struct pw_pentry *a = first; a && n < max; a = a->parent) {
-		struct pw_ancestor *d;
-
 		if (n == o->anc_cap) {
 			size_t cap = o->anc_cap ? o->anc_cap * 2 : 16;
-			struct pw_ancestor *grown = realloc(o->anc, cap * sizeof(*grown));
+			const struct pw_pentry **grown = realloc(o->anc, cap * sizeof(*grown));
 
 			if (!grown)
 				return -ENOMEM;
 			o->anc = grown;
 			o->anc_cap = cap;
 		}
-		d = &o->anc[n++];
-		d->pid = a->pid;
-		if (a->have & PW_F_START)
-			pw_record_key(o, a->starttime, a->pid, d->key, sizeof(d->key));
-		else
-			d->key[0] = '\0';
-		d->comm = (a->have & PW_F_COMM) ? a->comm : NULL;
-		d->exe = pw_pentry_exe(a, &d->exe_len);
-		d->argv = pw_pentry_argv(a, &d->argc);
+		o->anc[n++] = a;
 	}
 	*v = o->anc;
 	return (long)n;
 }
 
-/* The chain of creators above ev's subject, parent first: absent with -a 0. */
-static int walk_ancestors(const struct pw_event *ev, struct pw_record_opts *o,
-			  const struct pw_field_ops *ops, void *ctx)
-{
-	if (o->max_ancestors == 0)
-		return 0;
-	return ops->ancestors(ctx, "ancestors", ev->entry ? ev->entry->parent : NULL, o);
-}
-
 int pw_record_walk(const struct pw_event *ev, struct pw_record_opts *o,
 		   const struct pw_field_ops *ops, void *ctx)
 {
-	const struct pw_proc *p = &ev->proc;
-	const char *missing[PW_F_NFIELDS];
-	size_t nmissing = 0;
-	unsigned miss = p->missing;
-	char when[48];
+	struct pw_view v = { .ev = ev, .o = o, .p = &ev->proc, .e = ev->entry };
+	unsigned kind = PW_KIND_BIT(ev->kind);
 
-	pw_record_time(ev->ts_ns, o->wall_offset_ns, when, sizeof(when));
-	CHECK(ops->str(ctx, "time", when, strlen(when)));
-	CHECK(ops->str(ctx, "event", pw_kind_name(ev->kind), strlen(pw_kind_name(ev->kind))));
-	if (ev->kind == PW_EV_LOST) {
-		CHECK(ops->num(ctx, "count", (long long)ev->u.lost.count));
-		CHECK(ev->cpu == PW_CPU_UNKNOWN ? ops->null(ctx, "cpu") : ops->num(ctx, "cpu", ev->cpu));
-		if (ev->u.lost.reason == PW_LOST_QUEUE)
-			return cstr(ops, ctx, "reason", "queue");
-		if (ev->u.lost.reason == PW_LOST_CAPTURE)
-			return cstr(ops, ctx, "reason", "exec_capture");
-		return 0;
+	v.have_uid = ev->proc.have & PW_F_UID;
+	v.have_gid = ev->proc.have & PW_F_GID;
+	v.uid = ev->proc.uid;
+	v.euid = ev->proc.euid;
+	v.gid = ev->proc.gid;
+	v.egid = ev->proc.egid;
+	if (ev->kind == PW_EV_UID) {
+		v.have_uid = true;
+		v.uid = ev->u.id.real;
+		v.euid = ev->u.id.eff;
+	} else if (ev->kind == PW_EV_GID) {
+		v.have_gid = true;
+		v.gid = ev->u.id.real;
+		v.egid = ev->u.id.eff;
 	}
-	CHECK(ops->num(ctx, "pid", ev->pid));
-	if (ev->kind == PW_EV_COMM)
-		CHECK(cstr(ops, ctx, "comm", ev->u.comm.comm));
-	else if (p->have & PW_F_COMM)
-		CHECK(cstr(ops, ctx, "comm", p->comm));
-	else
-		CHECK(ops->null(ctx, "comm"));
-	if (ev->thread) {
-		CHECK(ops->num(ctx, "tid", ev->tid));
-		CHECK(ops->boolean(ctx, "thread", true));
-	}
-	CHECK(walk_proc(ev, o, ops, ctx));
-	CHECK(walk_kind(ev, o, ops, ctx));
-	CHECK(walk_ancestors(ev, o, ops, ctx));
-
 	/* what the event itself carries is not missing */
+	v.miss = ev->proc.missing;
 	if (ev->ppid)
-		miss &= ~PW_F_PPID;
+		v.miss &= ~PW_F_PPID;
 	if (ev->kind == PW_EV_COMM)
-		miss &= ~PW_F_COMM;
+		v.miss &= ~PW_F_COMM;
 	if (ev->kind == PW_EV_UID)
-		miss &= ~PW_F_UID;
+		v.miss &= ~PW_F_UID;
 	if (ev->kind == PW_EV_GID)
-		miss &= ~PW_F_GID;
-	if (ev->entry && (ev->entry->have & PW_F_START))
-		miss &= ~PW_F_START;
-	for (size_t i = 0; i < PW_F_NFIELDS; i++)
-		if (miss & (1u << i))
-			missing[nmissing++] = field_names[i];
-	if (nmissing)
-		CHECK(ops->list(ctx, "missing", missing, nmissing));
+		v.miss &= ~PW_F_GID;
+	if (started(ev->entry))
+		v.miss &= ~PW_F_START;
+	for (size_t i = 0; i < pw_nfields; i++)
+		if (pw_fields[i].kinds & kind)
+			CHECK(pw_fields[i].write(&v, &pw_fields[i], ops, ctx));
 	return 0;
 }

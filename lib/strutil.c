@@ -44,6 +44,47 @@ int pw_buf_putc(struct pw_buf *b, char c)
 	return pw_buf_append(b, &c, 1);
 }
 
+int pw_blob_set(struct pw_blob **b, const void *s, size_t n)
+{
+	struct pw_blob *old = *b, *nb;
+	size_t cap;
+
+	if (old && old->refs == 1 && old->cap > n) {
+		if (n)
+			memmove(old->data, s, n);
+		old->data[n] = '\0';
+		old->len = n;
+		return 0;
+	}
+	cap = n + 1 < 32 ? 32 : n + 1;
+	nb = malloc(sizeof(*nb) + cap);
+	if (!nb)
+		return -ENOMEM;
+	nb->refs = 1;
+	nb->len = n;
+	nb->cap = cap;
+	if (n)
+		memcpy(nb->data, s, n);
+	nb->data[n] = '\0';
+	pw_blob_unref(b);
+	*b = nb;
+	return 0;
+}
+
+struct pw_blob *pw_blob_ref(struct pw_blob *b)
+{
+	if (b)
+		b->refs++;
+	return b;
+}
+
+void pw_blob_unref(struct pw_blob **b)
+{
+	if (*b && --(*b)->refs == 0)
+		free(*b);
+	*b = NULL;
+}
+
 void pw_buf_free(struct pw_buf *b)
 {
 	free(b->data);

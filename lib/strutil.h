@@ -17,6 +17,17 @@ int pw_buf_putc(struct pw_buf *b, char c);
 void pw_buf_free(struct pw_buf *b);
 
 /*
+ * Make *b hold the n bytes at s (and a NUL): in place when *b is held by
+ * nobody else and has room, else in a new blob (the old one is released).
+ * Returns 0, or -ENOMEM with *b unchanged.
+ */
+int pw_blob_set(struct pw_blob **b, const void *s, size_t n);
+/* Another holder of b (which may be NULL); returns b. */
+struct pw_blob *pw_blob_ref(struct pw_blob *b);
+/* Release *b (NULL is fine) and set it to NULL. */
+void pw_blob_unref(struct pw_blob **b);
+
+/*
  * Length (1-4) of the well-formed UTF-8 sequence starting at s (n bytes
  * available), or 0 when the byte at s does not start one. Rejects overlong
  * forms, surrogates and code points above U+10FFFF.

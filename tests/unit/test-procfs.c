@@ -734,15 +734,15 @@ static void test_procfs_read(void)
 	if (CHECK(comm && commlen > 0))
 		CHECK_MEM(p.comm, strlen(p.comm), comm, commlen - 1);
 	free(comm);
-	if (CHECK(getcwd(cwd, sizeof(cwd)) != NULL) && CHECK(p.cwd.data))
-		CHECK_STR(p.cwd.data, cwd);
+	if (CHECK(getcwd(cwd, sizeof(cwd)) != NULL) && CHECK(p.cwd != NULL))
+		CHECK_STR(p.cwd->data, cwd);
 	exelen = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (CHECK(exelen > 0) && CHECK(p.exe.data))
-		CHECK_MEM(p.exe.data, p.exe.len, exe, (size_t)exelen);
-	if (CHECK_INT(p.argc, 1) && CHECK(p.argv.data)) {
-		size_t len = strlen(p.argv.data);
+	if (CHECK(exelen > 0) && CHECK(p.exe != NULL))
+		CHECK_MEM(p.exe->data, p.exe->len, exe, (size_t)exelen);
+	if (CHECK_INT(p.argc, 1) && CHECK(p.argv != NULL)) {
+		size_t len = strlen(p.argv->data);
 
-		CHECK(len >= 11 && strcmp(p.argv.data + len - 11, "test-procfs") == 0);
+		CHECK(len >= 11 && strcmp(p.argv->data + len - 11, "test-procfs") == 0);
 	}
 
 	/* a process that does not exist is not an error: everything is missing */
@@ -752,7 +752,7 @@ static void test_procfs_read(void)
 	CHECK_INT(p.argc, 0);
 
 	pw_proc_free(&p);
-	CHECK(p.exe.data == NULL && p.cwd.data == NULL && p.argv.data == NULL);
+	CHECK(p.exe == NULL && p.cwd == NULL && p.argv == NULL);
 	pw_procfs_free(&pfs);
 	CHECK(pfs == NULL);
 	pw_procfs_free(&pfs);
@@ -808,8 +808,8 @@ static void test_procfs_read_mid_exec(void)
 	CHECK_INT(p.have & (PW_F_ARGV | PW_F_EXE | PW_F_COMM), PW_F_EXE | PW_F_COMM);
 	CHECK_INT(p.missing & PW_F_ARGV, PW_F_ARGV);
 	CHECK_STR(p.comm, "true");
-	if (CHECK(p.exe.data))
-		CHECK_STR(p.exe.data, "/usr/bin/true");
+	if (CHECK(p.exe != NULL))
+		CHECK_STR(p.exe->data, "/usr/bin/true");
 
 	pw_proc_free(&p);
 	pw_procfs_free(&pfs);

@@ -91,10 +91,9 @@ static struct pw_pentry *fork_ev(struct pw_ptable *pt, struct pw_event *ev, pid_
 	return ev->entry;
 }
 
-static void set_buf(struct pw_buf *b, const char *s, size_t n)
+static void set_buf(struct pw_blob **b, const char *s, size_t n)
 {
-	b->len = 0;
-	if (pw_buf_append(b, s, n) < 0) {
+	if (pw_blob_set(b, s, n) < 0) {
 		printf("Bail out! out of memory\n");
 		exit(1);
 	}
@@ -115,15 +114,13 @@ static struct pw_pentry *exec_ev(struct pw_ptable *pt, struct pw_event *ev, pid_
 	p->inherit = 0;
 	p->kthread = p->zombie = false;
 	p->ppid = ppid;
-	set_buf(&p->exe, img->exe, strlen(img->exe) + 1);
-	p->exe.len--;
+	set_buf(&p->exe, img->exe, strlen(img->exe));
 	set_buf(&p->argv, img->argv, img->argv_len);
 	p->argc = img->argc;
 	memset(p->comm, 0, sizeof(p->comm));
 	strncpy(p->comm, img->comm, sizeof(p->comm) - 1);
 	if (img->cwd) {
-		set_buf(&p->cwd, img->cwd, strlen(img->cwd) + 1);
-		p->cwd.len--;
+		set_buf(&p->cwd, img->cwd, strlen(img->cwd));
 		p->have |= PW_F_CWD;
 	}
 	if (img->uid != (uid_t)-1) {
@@ -181,7 +178,7 @@ static void entry_is(const struct pw_pentry *e, const struct image *img)
 		CHECK_MEM(exe, n, img->exe, strlen(img->exe));
 	if (CHECK(argv != NULL) && CHECK_INT(argc, img->argc))
 		CHECK_MEM(argv, argv_len(argv, argc), img->argv, img->argv_len);
-	CHECK_STR(e->comm, img->comm);
+	CHECK_STR(e->d.comm, img->comm);
 }
 
 /* The record's data (ev->proc) shows img's exe and argv. */
@@ -191,9 +188,9 @@ static void record_is(const struct pw_event *ev, const struct image *img)
 
 	CHECK(p->have & PW_F_EXE);
 	CHECK(p->have & PW_F_ARGV);
-	CHECK_MEM(p->exe.data, p->exe.len, img->exe, strlen(img->exe));
+	CHECK_MEM(p->exe->data, p->exe->len, img->exe, strlen(img->exe));
 	if (CHECK_INT(p->argc, img->argc))
-		CHECK_MEM(p->argv.data, argv_len(p->argv.data, p->argc), img->argv, img->argv_len);
+		CHECK_MEM(p->argv->data, argv_len(p->argv->data, p->argc), img->argv, img->argv_len);
 }
 
 /* Number of ancestors above e. */
@@ -251,7 +248,7 @@ static void test_fork_inherits(void)
 	if (!sh)
 		goto out;
 	CHECK(sh->parent == NULL);	/* pid 1 is not in the table */
-	CHECK_INT(sh->starttime, 5000);
+	CHECK_INT(sh->d.starttime, 5000);
 	CHECK_INT(pw_ptable_size(pt), 1);
 
 	child = fork_ev(pt, &ev, 100, 101, ts);
@@ -261,27 +258,27 @@ static void test_fork_inherits(void)
 	CHECK(child == pw_ptable_lookup(pt, 101));
 	CHECK(child->alive);
 	CHECK_INT(child->pid, 101);
-	CHECK_INT(child->ppid, 100);
+	CHECK_INT(child->d.ppid, 100);
 	CHECK(child->parent == sh);
 	CHECK_INT(sh->refs, 2);
 	/* its own identity: the start time of its fork (no /proc to read it from) */
-	CHECK(child->have & PW_F_START);
+	CHECK(child->d.have & PW_F_START);
 	want = ticks_at(ts);
-	CHECK(child->starttime + 1 >= want && child->starttime <= want + 1);
-	CHECK(child->starttime != sh->starttime);
+	CHECK(child->d.starttime + 1 >= want && child->d.starttime <= want + 1);
+	CHECK(child->d.starttime != sh->d.starttime);
 	CHECK_INT(child->fork_ns, ts);
 	/* the parent's data, in the entry and in the record */
 	entry_is(child, &sh_image);
 	record_is(&ev, &sh_image);
 	CHECK_STR(ev.proc.comm, "sh");
 	CHECK(ev.proc.have & PW_F_CWD);
-	CHECK_MEM(ev.proc.cwd.data, ev.proc.cwd.len, "/home/u", 7);
+	CHECK_MEM(ev.proc.cwd->data, ev.proc.cwd->len, "/home/u", 7);
 	CHECK((ev.proc.have & (PW_F_UID | PW_F_GID)) == (PW_F_UID | PW_F_GID));
 	CHECK_INT(ev.proc.uid, 1000);
 	CHECK_INT(ev.proc.euid, 1000);
 	CHECK_INT(ev.proc.gid, 100);
-	CHECK_INT(child->uid, 1000);
-	CHECK_INT(child->gid, 100);
+	CHECK_INT(child->d.uid, 1000);
+	CHECK_INT(child->d.gid, 100);
 	CHECK_INT(pw_ptable_size(pt), 2);
 	CHECK_INT(pw_ptable_entries(pt), 2);
 
@@ -310,32 +307,32 @@ static void test_exec_replaces(void)
 	if (!sh || !child)
 		goto out;
 	/* the exec read exe, argv and comm; cwd and ids kept from the fork */
-	e = exec_ev(pt, &ev, 101, 100, t0 + SEC + 1000, &sleep_image, child->starttime);
+	e = exec_ev(pt, &ev, 101, 100, t0 + SEC + 1000, &sleep_image, child->d.starttime);
 	CHECK(e == child);
 	entry_is(child, &sleep_image);
 	record_is(&ev, &sleep_image);
 	CHECK_STR(ev.proc.comm, "sleep");
 	CHECK(ev.proc.have & PW_F_CWD);
-	CHECK_MEM(ev.proc.cwd.data, ev.proc.cwd.len, "/home/u", 7);
+	CHECK_MEM(ev.proc.cwd->data, ev.proc.cwd->len, "/home/u", 7);
 	CHECK(ev.proc.have & PW_F_UID);
 	CHECK_INT(ev.proc.uid, 1000);
-	CHECK_INT(child->uid, 1000);
+	CHECK_INT(child->d.uid, 1000);
 	/* lineage and the parent's own data are untouched */
 	CHECK(child->parent == sh);
 	entry_is(sh, &sh_image);
 
 	/* an exec the /proc read of which shows another start time describes another process */
-	e = exec_ev(pt, &ev, 101, 100, t0 + 2 * SEC, &py_image, child->starttime + 7);
+	e = exec_ev(pt, &ev, 101, 100, t0 + 2 * SEC, &py_image, child->d.starttime + 7);
 	CHECK(e == child);
 	CHECK(!(ev.proc.have & (PW_F_EXE | PW_F_ARGV)));
 	CHECK(pw_pentry_exe(child, &n) == NULL);
 	CHECK_INT(n, 0);
 	CHECK(pw_pentry_argv(child, &n) == NULL);
-	CHECK(child->uid != 2000);
+	CHECK(child->d.uid != 2000);
 	CHECK(child->parent == sh);
 
 	/* the exit record carries what the last exec read */
-	e = exec_ev(pt, &ev, 101, 100, t0 + 3 * SEC, &sleep_image, child->starttime);
+	e = exec_ev(pt, &ev, 101, 100, t0 + 3 * SEC, &sleep_image, child->d.starttime);
 	exit_ev(pt, &ev, 101, 100, t0 + 4 * SEC);
 	CHECK(ev.entry == e);
 	record_is(&ev, &sleep_image);
@@ -360,8 +357,8 @@ static void test_pid_reuse(void)
 	first = fork_ev(pt, &ev, 100, 101, t0 + SEC);
 	if (!sh || !py || !first)
 		goto out;
-	exec_ev(pt, &ev, 101, 100, t0 + SEC + 1000, &sleep_image, first->starttime);
-	first_start = first->starttime;
+	exec_ev(pt, &ev, 101, 100, t0 + SEC + 1000, &sleep_image, first->d.starttime);
+	first_start = first->d.starttime;
 	exit_ev(pt, &ev, 101, 100, t0 + 2 * SEC);
 	CHECK(pw_ptable_lookup(pt, 101) == NULL);
 	CHECK_INT(pw_ptable_entries(pt), 2);
@@ -371,17 +368,17 @@ static void test_pid_reuse(void)
 	if (!second)
 		goto out;
 	CHECK(second == pw_ptable_lookup(pt, 101));
-	second_start = second->starttime;
+	second_start = second->d.starttime;
 	CHECK(second_start > first_start);
 	CHECK(second_start >= first_start + 4 * (unsigned long long)sysconf(_SC_CLK_TCK));
 	CHECK_INT(second->fork_ns, t0 + 7 * SEC);
 	/* nothing of the first: the new parent's data and lineage */
 	CHECK(second->parent == py);
-	CHECK_INT(second->ppid, 200);
+	CHECK_INT(second->d.ppid, 200);
 	entry_is(second, &py_image);
 	record_is(&ev, &py_image);
 	CHECK_INT(ev.proc.uid, 2000);
-	CHECK_INT(second->uid, 2000);
+	CHECK_INT(second->d.uid, 2000);
 	CHECK_INT(py->refs, 2);
 	CHECK_INT(sh->refs, 1);
 	CHECK_INT(pw_ptable_entries(pt), 3);
@@ -391,10 +388,10 @@ static void test_pid_reuse(void)
 	if (!third)
 		goto out;
 	CHECK(third == pw_ptable_lookup(pt, 101));
-	CHECK(third->starttime > second_start);
+	CHECK(third->d.starttime > second_start);
 	CHECK(third->parent == sh);
 	entry_is(third, &sh_image);
-	CHECK_INT(third->uid, 1000);
+	CHECK_INT(third->d.uid, 1000);
 	CHECK_INT(py->refs, 1);
 	CHECK_INT(sh->refs, 2);
 	CHECK_INT(pw_ptable_size(pt), 3);
@@ -417,11 +414,11 @@ static void test_exited_parent_kept(void)
 	mid = fork_ev(pt, &ev, 300, 301, t0 + SEC);
 	if (!sh || !mid)
 		goto out;
-	exec_ev(pt, &ev, 301, 300, t0 + SEC + 1000, &py_image, mid->starttime);
+	exec_ev(pt, &ev, 301, 300, t0 + SEC + 1000, &py_image, mid->d.starttime);
 	daemon = fork_ev(pt, &ev, 301, 302, t0 + 2 * SEC);
 	if (!daemon)
 		goto out;
-	exec_ev(pt, &ev, 302, 1, t0 + 2 * SEC + 1000, &sleep_image, daemon->starttime);
+	exec_ev(pt, &ev, 302, 1, t0 + 2 * SEC + 1000, &sleep_image, daemon->d.starttime);
 	CHECK_INT(pw_ptable_entries(pt), 3);
 
 	exit_ev(pt, &ev, 301, 300, t0 + 3 * SEC);
@@ -564,24 +561,24 @@ static void test_comm(void)
 	child = fork_ev(pt, &ev, 100, 101, t0 + SEC);
 	if (!sh || !child)
 		goto out;
-	CHECK_STR(child->comm, "sh");
+	CHECK_STR(child->d.comm, "sh");
 	comm_ev(pt, &ev, 101, t0 + 2 * SEC, "renamed");
 	CHECK(ev.entry == child);
 	CHECK_STR(ev.u.comm.old_comm, "sh");
-	CHECK_STR(child->comm, "renamed");
-	CHECK_STR(sh->comm, "sh");
+	CHECK_STR(child->d.comm, "renamed");
+	CHECK_STR(sh->d.comm, "sh");
 	/* a rename to the name it already has: the old name is unknown */
 	comm_ev(pt, &ev, 101, t0 + 3 * SEC, "renamed");
 	CHECK_STR(ev.u.comm.old_comm, "");
-	CHECK_STR(child->comm, "renamed");
+	CHECK_STR(child->d.comm, "renamed");
 	/* a name of 15 bytes, the most the kernel keeps */
 	comm_ev(pt, &ev, 101, t0 + 4 * SEC, "fifteen-bytes-x");
 	CHECK_STR(ev.u.comm.old_comm, "renamed");
-	CHECK_STR(child->comm, "fifteen-bytes-x");
+	CHECK_STR(child->d.comm, "fifteen-bytes-x");
 	/* a child forked after the rename has the new name */
 	grandchild = fork_ev(pt, &ev, 101, 102, t0 + 5 * SEC);
 	if (grandchild) {
-		CHECK_STR(grandchild->comm, "fifteen-bytes-x");
+		CHECK_STR(grandchild->d.comm, "fifteen-bytes-x");
 		CHECK_STR(ev.proc.comm, "fifteen-bytes-x");
 		CHECK(grandchild->parent == child);
 	}
