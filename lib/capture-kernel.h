@@ -92,8 +92,26 @@ struct tty_struct {
 	int index;
 };
 
+enum pid_type {
+	PIDTYPE_PID,
+	PIDTYPE_TGID,
+	PIDTYPE_PGID,
+	PIDTYPE_SID,
+	PIDTYPE_MAX,
+};
+
+struct upid {
+	int nr;
+};
+
+/* numbers[0] is the id in the initial pid namespace, the one /proc here shows */
+struct pid {
+	struct upid numbers[1];
+};
+
 struct signal_struct {
 	struct tty_struct *tty;
+	struct pid *pids[PIDTYPE_MAX];
 };
 
 /* 6.15 renamed kernfs_node.parent to __parent: both are tried */

@@ -81,6 +81,7 @@ struct pw_cap_exec {
 	__u32 uid, euid, gid, egid;
 	__u32 loginuid, sessionid;
 	__u32 tty_nr;		/* as stat field 7 encodes it; 0: none */
+	__u32 pgid;		/* process group, in the initial pid namespace */
 	char comm[16];
 	struct pw_cap_path exe, cwd;
 	struct pw_cap_path cgroup;	/* in the cgroup v2 hierarchy, from its root */

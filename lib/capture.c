@@ -296,7 +296,7 @@ static int copy_str(struct pw_blob **dst, const struct pw_buf *src)
 static int fill(struct pw_capture *c, const struct pw_capx *x, struct pw_proc *p)
 {
 	const struct pw_cap_exec *e = &x->rec;
-	unsigned got = PW_F_PPID | PW_F_COMM | PW_F_UID | PW_F_GID | PW_F_START | PW_F_TTY;
+	unsigned got = PW_F_PPID | PW_F_COMM | PW_F_UID | PW_F_GID | PW_F_START | PW_F_TTY | PW_F_PGID;
 
 	if (x->have & PW_F_ARGV) {
 		long argc;
@@ -336,6 +336,7 @@ static int fill(struct pw_capture *c, const struct pw_capx *x, struct pw_proc *p
 	p->egid = e->egid;
 	p->starttime = e->start_boottime / c->ticks_ns;
 	p->tty_nr = e->tty_nr;
+	p->pgid = (pid_t)e->pgid;
 	if (!(e->flags & PW_CAP_NO_LOGIN)) {
 		p->loginuid = e->loginuid;
 		p->sessionid = e->loginuid == UINT32_MAX ? UINT32_MAX : e->sessionid;

@@ -45,8 +45,9 @@ enum pw_datum {
 	PW_F_TTY = 1u << 8,
 	PW_F_LOGIN = 1u << 9,	/* loginuid and sessionid */
 	PW_F_CGROUP = 1u << 10,
+	PW_F_PGID = 1u << 11,	/* process group */
 };
-#define PW_F_NFIELDS 11
+#define PW_F_NFIELDS 12
 #define PW_F_ALL ((1u << PW_F_NFIELDS) - 1)
 /*
  * A read request, not a field: at an exec, read the ids only when the new
@@ -94,6 +95,7 @@ struct pw_proc {
 	unsigned missing;
 	unsigned inherit;
 	pid_t ppid;
+	pid_t pgid;
 	char comm[64];		/* raw bytes from stat, NUL-terminated */
 	bool kthread;		/* kernel thread: no exe, empty argv */
 	bool zombie;

@@ -337,6 +337,7 @@ int BPF_PROG(pw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		/* new_encode_dev(), as stat shows it */
 		e->tty_nr = ((u32)minor & 0xff) | ((u32)major << 8) | (((u32)minor & ~0xffu) << 12);
 	}
+	e->pgid = (u32)BPF_CORE_READ(p, signal, pids[PIDTYPE_PGID], numbers[0].nr);
 	BPF_CORE_READ_STR_INTO(&e->comm, p, comm);
 
 	/* argv first, in chunks: the exec record comes last and says how many */

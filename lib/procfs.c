@@ -172,6 +172,7 @@ int pw_parse_stat(const char *buf, size_t len, struct pw_stat *st)
 		v[field - 4] = neg ? 0 - x : x;
 	}
 	st->ppid = (pid_t)v[4 - 4];
+	st->pgid = (pid_t)v[5 - 4];
 	st->tty_nr = (unsigned)v[7 - 4];
 	st->flags = (unsigned long)v[9 - 4];
 	st->starttime = v[22 - 4];
@@ -464,11 +465,13 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 			memcpy(p->comm, st.comm, sizeof(p->comm));
 			got |= PW_F_COMM;
 		}
+		if (want & PW_F_PGID)
+			p->pgid = st.pgid;
 		if (want & PW_F_START)
 			p->starttime = st.starttime;
 		if (want & PW_F_TTY)
 			p->tty_nr = st.tty_nr;
-		got |= want & (PW_F_START | PW_F_TTY);
+		got |= want & (PW_F_START | PW_F_TTY | PW_F_PGID);
 	}
 	if ((want & PW_F_IDS_AT_EXEC) && (want & (PW_F_UID | PW_F_GID))) {
 		struct stat exe;

@@ -39,6 +39,7 @@ struct pw_stat {
 	char comm[64];
 	char state;
 	pid_t ppid;
+	pid_t pgid;
 	unsigned tty_nr;
 	unsigned long flags;
 	unsigned long long starttime;

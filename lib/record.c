@@ -247,6 +247,11 @@ static int w_ppid(const struct pw_view *v, const struct pw_field *f, const struc
 	return (v->p->have & PW_F_PPID) ? ops->num(ctx, f, v->p->ppid) : ops->null(ctx, f);
 }
 
+static int w_pgid(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops, void *ctx)
+{
+	return (v->p->have & PW_F_PGID) ? ops->num(ctx, f, v->p->pgid) : ops->null(ctx, f);
+}
+
 static int w_parent_key(const struct pw_view *v, const struct pw_field *f, const struct pw_field_ops *ops,
 			void *ctx)
 {
@@ -485,6 +490,11 @@ static void c_ppid(struct pw_proc *d, const struct pw_proc *s)
 	d->ppid = s->ppid;
 }
 
+static void c_pgid(struct pw_proc *d, const struct pw_proc *s)
+{
+	d->pgid = s->pgid;
+}
+
 static void c_comm(struct pw_proc *d, const struct pw_proc *s)
 {
 	memcpy(d->comm, s->comm, sizeof(d->comm));
@@ -568,6 +578,7 @@ const struct pw_field pw_fields[] = {
 	{ "thread",      PROC_KINDS, 0,            false, PW_FROM_EVENT,                    0,                 NULL,     0,   w_thread },
 	{ "key",         PROC_KINDS, PW_F_START,   false, PW_FROM_TABLE,                    0,                 NULL,     0,   w_key },
 	{ "ppid",        PROC_KINDS, PW_F_PPID,    true,  PW_FROM_STAT | CAP | PW_FROM_EVENT, VOLATILE,        c_ppid,   0,   w_ppid },
+	{ "pgid",        PROC_KINDS, PW_F_PGID,    true,  PW_FROM_STAT | CAP,               FORK | VOLATILE,   c_pgid,   0,   w_pgid },
 	{ "parent_key",  PROC_KINDS, 0,            false, PW_FROM_TABLE,                    0,                 NULL,     0,   w_parent_key },
 	{ "exe",         PROC_KINDS, PW_F_EXE,     true,  PW_FROM_EXE | CAP,                FORK | EXEC,       c_exe,    0,   w_exe },
 	{ "argv",        PROC_KINDS, PW_F_ARGV,    true,  PW_FROM_CMDLINE | CAP,            FORK | EXEC,       c_argv,   0,   w_argv },

@@ -79,17 +79,17 @@ nobody_gate() {
 	check 'all(.[]; .time | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601 |
 		. >= ($before - 1) and . <= ($after + 1))' --argjson before "$before" --argjson after "$after"
 	check 'all(.[] | select(.event == "fork");
-		keys_unsorted == ["time","event","pid","comm","key","ppid","parent_key","exe","argv","cwd",
+		keys_unsorted == ["time","event","pid","comm","key","ppid","pgid","parent_key","exe","argv","cwd",
 				  "uid","user","euid","gid","group","egid",
 				  "loginuid","sessionid","tty","start_time","cgroup","container_id","unit",
 				  "ancestors"])'
 	check 'all(.[] | select(.event == "exec");
-		keys_unsorted == ["time","event","pid","comm","key","ppid","parent_key","exe","argv","cwd",
+		keys_unsorted == ["time","event","pid","comm","key","ppid","pgid","parent_key","exe","argv","cwd",
 				  "uid","user","euid","gid","group","egid",
 				  "loginuid","sessionid","tty","start_time","cgroup","container_id","unit",
 				  "exec_source","ancestors"])'
 	check 'all(.[] | select(.event == "exit");
-		keys_unsorted == ["time","event","pid","comm","key","ppid","parent_key","exe","argv","cwd",
+		keys_unsorted == ["time","event","pid","comm","key","ppid","pgid","parent_key","exe","argv","cwd",
 				  "uid","user","euid","gid","group","egid",
 				  "loginuid","sessionid","tty","start_time","cgroup","container_id","unit",
 				  "exit_code","signal","core_dumped","status","duration",
@@ -172,6 +172,21 @@ nobody_gate() {
 		| [.[] | select(.event == "exec" and .ppid == $root)] as $s
 		| ($s | length) == 1 and $s[0].argv == ["cat", $g] and $s[0].exe == $cat' \
 		--arg g "$g" --arg cat "$(readlink -f "$(command -v cat)")"
+}
+
+@test "pgid: a fork is in its parent's process group, an exec after setsid in its own" {
+	local g pgid
+	g=$(gate held)
+	pgid=$(ps -o pgid= -p $$ | tr -d ' ')
+	pw_held "$OUT" "$g" -- setsid cat "$g"
+	[ "$status" -eq 0 ] || die "status $status: $(cat "$OUT.err")"
+	# COMMAND starts in procwatch's group, which is this shell's
+	select_events "$OUT" '.event == "fork"' | jq -e --argjson g "$pgid" 'select(.pgid == $g)' >/dev/null ||
+		die "the fork record's pgid is not $pgid: $(select_events "$OUT" '.event == "fork"')"
+	# setsid made it the leader of a new group, read at its exec while it waits
+	select_events "$OUT" '.event == "exec" and .comm == "cat"' |
+		jq -e 'select(.pgid == .pid and ((.missing // []) | index("pgid") | not))' >/dev/null ||
+		die "the exec record of cat does not show pgid == pid: $(cat "$OUT")"
 }
 
 @test "exit: exit code 3" {
@@ -422,7 +437,7 @@ nobody_gate() {
 		and all(.[] | select(has("thread") | not); has("tid") | not)'
 	# thread records are process records: keys in order, tid and thread after comm
 	check 'all(.[] | select(.thread == true and .event == "fork");
-		keys_unsorted == ["time","event","pid","comm","tid","thread","key","ppid","parent_key",
+		keys_unsorted == ["time","event","pid","comm","tid","thread","key","ppid","pgid","parent_key",
 				  "exe","argv","cwd","uid","user","euid","gid","group","egid",
 				  "loginuid","sessionid","tty","start_time","cgroup","container_id","unit",
 				  "ancestors"])'

@@ -157,12 +157,12 @@ stat_comm() {
 	snapshot "$dir" 3 json
 	assert_snapshot 1 4242 4243
 
-	assert_record 1 '{"event":"exist","pid":1,"comm":"systemd","key":"'$BOOT'-2-1","ppid":0,
+	assert_record 1 '{"event":"exist","pid":1,"comm":"systemd","key":"'$BOOT'-2-1","ppid":0,"pgid":1,
 		"parent_key":null,"exe":"/usr/lib/systemd/systemd","argv":["/sbin/init","splash"],"cwd":"/",
 		"uid":0,"user":null,"euid":0,"gid":0,"group":null,"egid":0,"loginuid":null,"sessionid":null,
 		"tty":null,"cgroup":"/init.scope","container_id":null,"unit":"init.scope","ancestors":[]}'
 	assert_record 4242 '{"event":"exist","pid":4242,"comm":"a) (b\nc","key":"'$BOOT'-51234-4242",
-		"ppid":1,"parent_key":"'$BOOT'-2-1","exe":"/tmp/evil/a) (b\nc",
+		"ppid":1,"pgid":4242,"parent_key":"'$BOOT'-2-1","exe":"/tmp/evil/a) (b\nc",
 		"argv":["./a) (b\nc","--name=x) (y","","it'\''s"],"cwd":"/tmp/evil dir",
 		"uid":1000,"user":null,"euid":1000,"gid":1000,"group":null,"egid":1000,
 		"loginuid":1000,"sessionid":7,"tty":"pts/1",
@@ -170,7 +170,7 @@ stat_comm() {
 		"ancestors":[{"pid":1,"key":"'$BOOT'-2-1","comm":"systemd","exe":"/usr/lib/systemd/systemd",
 			"argv":["/sbin/init","splash"]}]}'
 	assert_record 4243 '{"event":"exist","pid":4243,"comm":"sh","key":"'$BOOT'-51300-4243",
-		"ppid":4242,"parent_key":"'$BOOT'-51234-4242","exe":"/usr/bin/dash",
+		"ppid":4242,"pgid":4242,"parent_key":"'$BOOT'-51234-4242","exe":"/usr/bin/dash",
 		"argv":["sh","-c","echo hi"],"cwd":"/tmp/evil dir",
 		"uid":1000,"user":null,"euid":1000,"gid":1000,"group":null,"egid":1000,
 		"loginuid":1000,"sessionid":7,"tty":"pts/1",
@@ -195,9 +195,9 @@ stat_comm() {
 	snapshot "$dir" 3 text
 	assert_text_lines 3
 
-	assert_text 1 'exist 1 systemd key='$BOOT'-2-1 ppid=0 exe=/usr/lib/systemd/systemd argv="/sbin/init splash" cwd=/ uid=0 euid=0 gid=0 egid=0 cgroup=/init.scope unit=init.scope'
-	assert_text 4242 'exist 4242 "a) (b\nc" key='$BOOT'-51234-4242 ppid=1 parent_key='$BOOT'-2-1 exe="/tmp/evil/a) (b\nc" argv="'\''./a) (b\nc'\'' '\''--name=x) (y'\'' '\'''\'' '\''it'\''\\'\'''\''s'\''" cwd="/tmp/evil dir" uid=1000 euid=1000 gid=1000 egid=1000 loginuid=1000 sessionid=7 tty=pts/1 cgroup=/user.slice/user-1000.slice/session-7.scope unit=session-7.scope chain=systemd(1)'
-	assert_text 4243 'exist 4243 sh key='$BOOT'-51300-4243 ppid=4242 parent_key='$BOOT'-51234-4242 exe=/usr/bin/dash argv="sh -c '\''echo hi'\''" cwd="/tmp/evil dir" uid=1000 euid=1000 gid=1000 egid=1000 loginuid=1000 sessionid=7 tty=pts/1 cgroup=/user.slice/user-1000.slice/session-7.scope unit=session-7.scope chain=a\x29\x20\x28b\x0ac(4242)<systemd(1)'
+	assert_text 1 'exist 1 systemd key='$BOOT'-2-1 ppid=0 pgid=1 exe=/usr/lib/systemd/systemd argv="/sbin/init splash" cwd=/ uid=0 euid=0 gid=0 egid=0 cgroup=/init.scope unit=init.scope'
+	assert_text 4242 'exist 4242 "a) (b\nc" key='$BOOT'-51234-4242 ppid=1 pgid=4242 parent_key='$BOOT'-2-1 exe="/tmp/evil/a) (b\nc" argv="'\''./a) (b\nc'\'' '\''--name=x) (y'\'' '\'''\'' '\''it'\''\\'\'''\''s'\''" cwd="/tmp/evil dir" uid=1000 euid=1000 gid=1000 egid=1000 loginuid=1000 sessionid=7 tty=pts/1 cgroup=/user.slice/user-1000.slice/session-7.scope unit=session-7.scope chain=systemd(1)'
+	assert_text 4243 'exist 4243 sh key='$BOOT'-51300-4243 ppid=4242 pgid=4242 parent_key='$BOOT'-51234-4242 exe=/usr/bin/dash argv="sh -c '\''echo hi'\''" cwd="/tmp/evil dir" uid=1000 euid=1000 gid=1000 egid=1000 loginuid=1000 sessionid=7 tty=pts/1 cgroup=/user.slice/user-1000.slice/session-7.scope unit=session-7.scope chain=a\x29\x20\x28b\x0ac(4242)<systemd(1)'
 }
 
 @test "hostile-comm: --ancestors 1 keeps the parent only" {
@@ -220,12 +220,12 @@ stat_comm() {
 	snapshot "$dir" 2 json
 	assert_snapshot 2 37
 
-	assert_record 2 '{"event":"exist","pid":2,"comm":"kthreadd","key":"'$BOOT'-24-2","ppid":0,
+	assert_record 2 '{"event":"exist","pid":2,"comm":"kthreadd","key":"'$BOOT'-24-2","ppid":0,"pgid":0,
 		"parent_key":null,"exe":null,"argv":[],"cwd":"/",
 		"uid":0,"user":null,"euid":0,"gid":0,"group":null,"egid":0,"loginuid":null,"sessionid":null,
 		"tty":null,"cgroup":"/","container_id":null,"unit":null,"ancestors":[]}'
 	assert_record 37 '{"event":"exist","pid":37,"comm":"kworker/1:0H-kblockd","key":"'$BOOT'-30-37",
-		"ppid":2,"parent_key":"'$BOOT'-24-2","exe":null,"argv":[],"cwd":"/",
+		"ppid":2,"pgid":0,"parent_key":"'$BOOT'-24-2","exe":null,"argv":[],"cwd":"/",
 		"uid":0,"user":null,"euid":0,"gid":0,"group":null,"egid":0,"loginuid":null,"sessionid":null,
 		"tty":null,"cgroup":"/","container_id":null,"unit":null,
 		"ancestors":[{"pid":2,"key":"'$BOOT'-24-2","comm":"kthreadd","exe":null,"argv":[]}]}'
@@ -237,8 +237,8 @@ stat_comm() {
 	dir=$(fixture kthread)
 	snapshot "$dir" 2 text
 	assert_text_lines 2
-	assert_text 2 'exist 2 kthreadd key='$BOOT'-24-2 ppid=0 argv="" cwd=/ uid=0 euid=0 gid=0 egid=0 cgroup=/'
-	assert_text 37 'exist 37 kworker/1:0H-kblockd key='$BOOT'-30-37 ppid=2 parent_key='$BOOT'-24-2 argv="" cwd=/ uid=0 euid=0 gid=0 egid=0 cgroup=/ chain=kthreadd(2)'
+	assert_text 2 'exist 2 kthreadd key='$BOOT'-24-2 ppid=0 pgid=0 argv="" cwd=/ uid=0 euid=0 gid=0 egid=0 cgroup=/'
+	assert_text 37 'exist 37 kworker/1:0H-kblockd key='$BOOT'-30-37 ppid=2 pgid=0 parent_key='$BOOT'-24-2 argv="" cwd=/ uid=0 euid=0 gid=0 egid=0 cgroup=/ chain=kthreadd(2)'
 }
 
 @test "zombie: argv, exe and cwd are null and missing; comm, ids and the rest are there" {
@@ -248,7 +248,7 @@ stat_comm() {
 	# 899 lost everything before it could be read: no record
 	assert_snapshot 1 900 901 902
 
-	assert_record 900 '{"event":"exist","pid":900,"comm":"make","key":"'$BOOT'-70000-900","ppid":1,
+	assert_record 900 '{"event":"exist","pid":900,"comm":"make","key":"'$BOOT'-70000-900","ppid":1,"pgid":900,
 		"parent_key":"'$BOOT'-2-1","exe":"/usr/bin/make","argv":["make","-j4"],"cwd":"/home/dev/src",
 		"uid":1000,"user":null,"euid":1000,"gid":1000,"group":null,"egid":1000,
 		"loginuid":1000,"sessionid":3,"tty":"pts/0",
@@ -260,7 +260,7 @@ stat_comm() {
 	run jq -c 'select(.pid == 901) | del(.time, .start_time, .cgroup, .container_id, .unit, .missing)' "$OUT"
 	[ "$status" -eq 0 ]
 	jq -n -e --argjson got "$output" '$got == {"event":"exist","pid":901,"comm":"cc1",
-		"key":"'$BOOT'-70100-901","ppid":900,"parent_key":"'$BOOT'-70000-900",
+		"key":"'$BOOT'-70100-901","ppid":900,"pgid":900,"parent_key":"'$BOOT'-70000-900",
 		"exe":null,"argv":null,"cwd":null,
 		"uid":1000,"user":null,"euid":1000,"gid":1000,"group":null,"egid":1000,
 		"loginuid":1000,"sessionid":3,"tty":"pts/0",
@@ -274,7 +274,7 @@ stat_comm() {
 			or . == "start_time" or . == "tty" or . == "loginuid")] == [])'
 
 	# only stat could be read: everything else is null and missing
-	assert_record 902 '{"event":"exist","pid":902,"comm":"gone","key":"'$BOOT'-70200-902","ppid":900,
+	assert_record 902 '{"event":"exist","pid":902,"comm":"gone","key":"'$BOOT'-70200-902","ppid":900,"pgid":900,
 		"parent_key":"'$BOOT'-70000-900","exe":null,"argv":null,"cwd":null,
 		"uid":null,"user":null,"euid":null,"gid":null,"group":null,"egid":null,
 		"loginuid":null,"sessionid":null,"tty":null,"cgroup":null,"container_id":null,"unit":null,
@@ -308,8 +308,8 @@ stat_comm() {
 	dir=$(fixture zombie)
 	snapshot "$dir" 4 text
 	assert_text_lines 4
-	text_line 901 | grep -qE '^exist 901 cc1 key='$BOOT'-70100-901 ppid=900 parent_key='$BOOT'-70000-900 uid=1000 euid=1000 gid=1000 egid=1000 loginuid=1000 sessionid=3 tty=pts/0 .*chain=make\(900\)<systemd\(1\) missing=exe,argv,cwd(,|$)'
-	assert_text 902 'exist 902 gone key='$BOOT'-70200-902 ppid=900 parent_key='$BOOT'-70000-900 chain=make(900)<systemd(1) missing=exe,argv,cwd,uid,gid,loginuid,cgroup'
+	text_line 901 | grep -qE '^exist 901 cc1 key='$BOOT'-70100-901 ppid=900 pgid=900 parent_key='$BOOT'-70000-900 uid=1000 euid=1000 gid=1000 egid=1000 loginuid=1000 sessionid=3 tty=pts/0 .*chain=make\(900\)<systemd\(1\) missing=exe,argv,cwd(,|$)'
+	assert_text 902 'exist 902 gone key='$BOOT'-70200-902 ppid=900 pgid=900 parent_key='$BOOT'-70000-900 chain=make(900)<systemd(1) missing=exe,argv,cwd,uid,gid,loginuid,cgroup'
 }
 
 @test "invalid-utf8: bytes that are not UTF-8 map to U+EF00 + byte, and the JSON stays valid" {
@@ -357,9 +357,9 @@ stat_comm() {
 	snapshot "$dir" 2 text
 	assert_text_lines 2
 	perl -ne 'exit 1 if /\xff|\xc3\(/' "$OUT"
-	want=$'exist 4000 "caf\xc3\xa9" key='$BOOT$'-60050-4000 ppid=3999 parent_key='$BOOT$'-60000-3999 exe="/opt/caf\xc3\xa9/bin/tool" argv="\'/opt/caf\xc3\xa9/bin/tool\' \'x\\xffy\' \'\\xc3(z\' \'\xee\xbe\x80\'" cwd="/srv/\\xff\\xc3(dir" uid=1000 euid=1000 gid=1000 egid=1000 loginuid=1000 sessionid=5 cgroup=/user.slice/user-1000.slice/session-5.scope unit=session-5.scope chain=p\\xff(3999)'
+	want=$'exist 4000 "caf\xc3\xa9" key='$BOOT$'-60050-4000 ppid=3999 pgid=3999 parent_key='$BOOT$'-60000-3999 exe="/opt/caf\xc3\xa9/bin/tool" argv="\'/opt/caf\xc3\xa9/bin/tool\' \'x\\xffy\' \'\\xc3(z\' \'\xee\xbe\x80\'" cwd="/srv/\\xff\\xc3(dir" uid=1000 euid=1000 gid=1000 egid=1000 loginuid=1000 sessionid=5 cgroup=/user.slice/user-1000.slice/session-5.scope unit=session-5.scope chain=p\\xff(3999)'
 	assert_text 4000 "$want"
-	assert_text 3999 'exist 3999 "p\xff" key='$BOOT'-60000-3999 ppid=1 exe="/usr/local/bin/p\xff" argv="'\''p\xff'\''" cwd=/ uid=1000 euid=1000 gid=1000 egid=1000 loginuid=1000 sessionid=5 cgroup=/user.slice/user-1000.slice/session-5.scope unit=session-5.scope'
+	assert_text 3999 'exist 3999 "p\xff" key='$BOOT'-60000-3999 ppid=1 pgid=3999 exe="/usr/local/bin/p\xff" argv="'\''p\xff'\''" cwd=/ uid=1000 euid=1000 gid=1000 egid=1000 loginuid=1000 sessionid=5 cgroup=/user.slice/user-1000.slice/session-5.scope unit=session-5.scope'
 }
 
 # The container ids of the cgroups fixture (sha256 of a name, for 64 distinct hex digits).
@@ -436,9 +436,9 @@ ID_PODMAN_NESTED=65253155845055398da31679e908c116416029856a633dabc15cb4753022017
 	dir=$(fixture cgroups)
 	snapshot "$dir" 13 text
 	assert_text_lines 13
-	assert_text 502 'exist 502 redis-server key='$BOOT'-80502-502 ppid=1 exe=/usr/bin/redis-server argv=redis-server cwd=/ uid=0 euid=0 gid=0 egid=0 cgroup=/system.slice/docker-'$ID_DOCKER_SYSTEMD'.scope container_id='$ID_DOCKER_SYSTEMD' unit=docker-'$ID_DOCKER_SYSTEMD'.scope'
-	assert_text 509 'exist 509 bash key='$BOOT'-80509-509 ppid=1 exe=/usr/bin/bash argv=bash cwd=/ uid=0 euid=0 gid=0 egid=0 loginuid=1000 sessionid=3 tty=pts/0 cgroup=/user.slice/user-1000.slice/session-3.scope unit=session-3.scope'
-	assert_text 511 'exist 511 batch key='$BOOT'-80511-511 ppid=1 exe=/usr/bin/batch argv=batch cwd=/ uid=0 euid=0 gid=0 egid=0 loginuid=0 sessionid=1 cgroup=/custom/batch/job42'
+	assert_text 502 'exist 502 redis-server key='$BOOT'-80502-502 ppid=1 pgid=502 exe=/usr/bin/redis-server argv=redis-server cwd=/ uid=0 euid=0 gid=0 egid=0 cgroup=/system.slice/docker-'$ID_DOCKER_SYSTEMD'.scope container_id='$ID_DOCKER_SYSTEMD' unit=docker-'$ID_DOCKER_SYSTEMD'.scope'
+	assert_text 509 'exist 509 bash key='$BOOT'-80509-509 ppid=1 pgid=509 exe=/usr/bin/bash argv=bash cwd=/ uid=0 euid=0 gid=0 egid=0 loginuid=1000 sessionid=3 tty=pts/0 cgroup=/user.slice/user-1000.slice/session-3.scope unit=session-3.scope'
+	assert_text 511 'exist 511 batch key='$BOOT'-80511-511 ppid=1 pgid=511 exe=/usr/bin/batch argv=batch cwd=/ uid=0 euid=0 gid=0 egid=0 loginuid=0 sessionid=1 cgroup=/custom/batch/job42'
 }
 
 @test "a proc root without sys/kernel/random/boot_id is an error naming the file" {
