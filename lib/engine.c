@@ -15,6 +15,12 @@
 #include "source.h"
 
 #define FLUSH_AT 65536		/* bytes of records handed to the output at once */
+/*
+ * While a batch is written, the source is read again this often: often
+ * enough that an exec arriving meanwhile is read while its process lives,
+ * rarely enough that a quiet socket is not asked before every record.
+ */
+#define RETAKE_NS 2000000u
 
 /*
  * The events of one batch, with what was decided about each before the
@@ -40,8 +46,10 @@ struct pw_engine {
 	struct pw_record_opts ropts;
 	struct pw_fmt_state fmt;
 	struct pw_event *evs;
+	struct pw_proc scratch;	/* the second part of an exec's read */
 	struct batch b;
 	struct pw_engine_stats stats;
+	uint64_t taken_ns;	/* CLOCK_MONOTONIC of the last read of the source */
 	bool tree;		/* only the traced tree is written */
 	pid_t root;		/* the adopted COMMAND, 0 when none */
 	bool root_exited;
@@ -144,6 +152,7 @@ void pw_engine_free(struct pw_engine **engp)
 	for (size_t i = 0; eng->evs && i < PW_ENGINE_BATCH; i++)
 		pw_proc_free(&eng->evs[i].proc);
 	free(eng->evs);
+	pw_proc_free(&eng->scratch);
 	pw_fmt_state_free(&eng->fmt);
 	pw_record_opts_free(&eng->ropts);
 	pw_ptable_free(&eng->pt);
@@ -403,6 +412,38 @@ static bool superseded(const struct pw_engine *eng, int i)
 }
 
 /*
+ * What an exec's eager read takes for the table: the fields a lineage
+ * shows and the identity (tty and pgid come with them, from stat).
+ */
+#define LINEAGE (PW_F_PPID | PW_F_COMM | PW_F_EXE | PW_F_ARGV | PW_F_START | PW_F_TTY | PW_F_PGID)
+
+/*
+ * Select, ahead of time: whether a record of the process that exec'd may
+ * be written, judged on the exec's new data and the table. When not, the
+ * rest of its data is not read now; a record that is written after all
+ * reads it then.
+ */
+static bool may_write(struct pw_engine *eng, const struct pw_event *ev)
+{
+	return pw_filter_may_match(eng->cfg.filter, &ev->proc, pw_ptable_lookup(eng->pt, ev->pid));
+}
+
+/* The rest of an exec's data, read at once from /proc. Returns 0 or -ENOMEM. */
+static int read_rest(struct pw_engine *eng, struct pw_event *ev)
+{
+	struct pw_proc *p = &ev->proc, *more = &eng->scratch;
+	unsigned want = PW_F_ALL & ~(p->have | p->missing | p->inherit);
+
+	if (!want)
+		return 0;
+	if (pw_procfs_read(eng->pfs, ev->pid, want, more) < 0)
+		return -ENOMEM;
+	pw_proc_copy(p, more, more->have);
+	p->missing |= more->missing;
+	return 0;
+}
+
+/*
  * Follow phase, the part that cannot wait: an exec's data from the
  * kernel's record, or from /proc at once (a short-lived process takes its
  * command line with it); a fork's start time from the capture. Returns 0
@@ -435,11 +476,13 @@ static int follow_eager(struct pw_engine *eng, int i)
 		/* the kernel's record at the exec: /proc only for what it lacks */
 		unsigned rest = PW_F_ALL & ~(unsigned)got;
 
-		if (pw_procfs_read(eng->pfs, ev->pid, rest, &ev->proc) < 0)
-			return -ENOMEM;
-		ev->proc.have |= (unsigned)got;
-		ev->proc.missing &= ~(unsigned)got;
+		ev->proc.have = (unsigned)got;
+		ev->proc.missing = 0;
+		ev->proc.inherit = 0;
 		ev->proc.source = ((unsigned)got & all3) == all3 ? PW_XS_BPF : PW_XS_MIXED;
+		/* the rest only for a process whose records may be written */
+		if (rest && may_write(eng, ev) && read_rest(eng, ev) < 0)
+			return -ENOMEM;
 		return 0;
 	}
 	if (superseded(eng, i)) {
@@ -448,7 +491,10 @@ static int follow_eager(struct pw_engine *eng, int i)
 		ev->proc.missing = PW_F_ALL;
 		return 0;
 	}
-	return pw_procfs_read(eng->pfs, ev->pid, PW_F_ALL | PW_F_IDS_AT_EXEC, &ev->proc) < 0 ? -ENOMEM : 0;
+	/* what following needs, from stat, cmdline and the exe link; the ids only for a set-id exe */
+	if (pw_procfs_read(eng->pfs, ev->pid, LINEAGE | PW_F_UID | PW_F_GID | PW_F_IDS_AT_EXEC, &ev->proc) < 0)
+		return -ENOMEM;
+	return may_write(eng, ev) ? read_rest(eng, ev) : 0;
 }
 
 /*
@@ -464,6 +510,7 @@ static int take(struct pw_engine *eng)
 	int n = first ? pw_source_read_more(eng->src, eng->evs + first, (size_t)(PW_ENGINE_BATCH - first)) :
 			pw_source_read(eng->src, eng->evs, PW_ENGINE_BATCH);
 
+	eng->taken_ns = now_ns();
 	if (n <= 0)
 		return n;
 	b->n += n;
@@ -498,13 +545,19 @@ static int follow(struct pw_engine *eng, int i)
 		if (b->born_tracked[i])
 			e->flags |= PW_PT_TRACKED;
 	}
-	/* the table must follow every fork, exec, exit, comm, uid and gid, shown or not */
+	/* the table must follow every fork, exec, comm, uid and gid, shown or not */
 	if (ev->kind == PW_EV_LOST)
 		return 0;
 	if (b->show[i] || ev->kind == PW_EV_FORK || ev->kind == PW_EV_EXEC || ev->kind == PW_EV_COMM ||
 	    ev->kind == PW_EV_UID || ev->kind == PW_EV_GID)
-		return pw_ptable_apply(eng->pt, ev);
+		return pw_ptable_follow(eng->pt, ev);
 	return 0;
+}
+
+/* Enrich phase: read what a record that is written still lacks. Returns 0 or -ENOMEM. */
+static int enrich(struct pw_engine *eng, struct pw_event *ev)
+{
+	return ev->kind == PW_EV_LOST ? 0 : pw_ptable_enrich(eng->pt, ev);
 }
 
 /* After ev was written: forget a process that is gone. */
@@ -515,6 +568,28 @@ static void retire(struct pw_engine *eng, const struct pw_event *ev)
 	if (eng->root && ev->pid == eng->root)
 		eng->root_exited = true;
 	pw_ptable_exit(eng->pt, ev->pid);
+}
+
+/*
+ * Select, enrich and format a record that is shown: the filters judge what
+ * the table knows, and only a record they pass is read for what it lacks.
+ * When the table does not know what a filter looks at (the name of a
+ * process whose exec could not be read), the record is read first. Returns
+ * 0 or -ENOMEM.
+ */
+static int write(struct pw_engine *eng, struct pw_event *ev)
+{
+	unsigned carried = ev->kind == PW_EV_COMM ? PW_F_COMM : ev->kind == PW_EV_UID ? PW_F_UID : 0;
+	/* what was read and could not be, reading again will not tell */
+	unsigned unknown = pw_filter_needs(eng->cfg.filter) & ~(ev->proc.have | ev->proc.missing | carried);
+
+	if (unknown && ev->kind != PW_EV_LOST && enrich(eng, ev) < 0)
+		return -ENOMEM;
+	if (!passes(eng, ev))
+		return 0;
+	if (!unknown && enrich(eng, ev) < 0)
+		return -ENOMEM;
+	return emit(eng, ev);
 }
 
 int pw_engine_step(struct pw_engine *eng)
@@ -533,14 +608,17 @@ int pw_engine_step(struct pw_engine *eng)
 
 		if (!b->rel[i])
 			continue;
-		if (b->show[i] && b->n <= PW_ENGINE_BATCH - 2) {
-			/* before each record: an exec that arrived meanwhile is read now, not after the batch */
+		if (b->show[i] && b->n <= PW_ENGINE_BATCH - 2 && now_ns() - eng->taken_ns >= RETAKE_NS) {
+			/*
+			 * A batch that takes long to write: an exec that arrived
+			 * meanwhile is read now, not after the batch.
+			 */
 			if (take(eng) == -ENOMEM)
 				return -ENOMEM;
 		}
 		if (follow(eng, i) < 0)
 			return -ENOMEM;
-		if (b->show[i] && !eng->done && passes(eng, ev) && emit(eng, ev) < 0)
+		if (b->show[i] && !eng->done && write(eng, ev) < 0)
 			return -ENOMEM;
 		retire(eng, ev);
 	}

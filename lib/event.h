@@ -133,6 +133,7 @@ struct pw_event {
 	union {
 		struct {
 			bool start_known;	/* start time from the exec capture, not /proc */
+			bool fresh;	/* following it made a new entry (not one adopted before) */
 			unsigned long long starttime;	/* clock ticks since boot */
 		} fork;
 		struct {

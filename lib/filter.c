@@ -83,36 +83,49 @@ static bool failed(const struct pw_event *ev)
 	return es.signal != 0 || es.code != 0;
 }
 
+/* comm, exe, user and --under on process data p (of entry e); uid and euid given. */
+static bool match_data(const struct pw_filter *f, const struct pw_proc *p, const char *comm, bool have_ids,
+		       uid_t uid, uid_t euid, const struct pw_pentry *e)
+{
+	if (f->ncomm && !any(f->comm, f->ncomm, comm))
+		return false;
+	if (f->nexe && !any(f->exe, f->nexe, (p->have & PW_F_EXE) && !p->kthread && p->exe ? p->exe->data : NULL))
+		return false;
+	if (f->nuids) {
+		bool hit = false;
+
+		for (size_t i = 0; i < f->nuids && have_ids; i++)
+			hit |= f->uids[i] == uid || f->uids[i] == euid;
+		if (!hit)
+			return false;
+	}
+	if (f->nunder && !under(f, e))
+		return false;
+	return true;
+}
+
+unsigned pw_filter_needs(const struct pw_filter *f)
+{
+	return (f->ncomm ? PW_F_COMM : 0) | (f->nexe ? PW_F_EXE : 0) | (f->nuids ? PW_F_UID : 0);
+}
+
+bool pw_filter_may_match(const struct pw_filter *f, const struct pw_proc *p, const struct pw_pentry *e)
+{
+	const struct pw_proc *ids = (p->have & PW_F_UID) || !e ? p : &e->d;
+
+	return match_data(f, p, (p->have & PW_F_COMM) ? p->comm : NULL, ids->have & PW_F_UID, ids->uid, ids->euid, e);
+}
+
 bool pw_filter_match(const struct pw_filter *f, const struct pw_event *ev)
 {
 	const struct pw_proc *p = &ev->proc;
-	const char *comm;
+	const char *comm = ev->kind == PW_EV_COMM ? ev->u.comm.comm : (p->have & PW_F_COMM) ? p->comm : NULL;
+	bool id_event = ev->kind == PW_EV_UID;
 
 	if (ev->kind == PW_EV_LOST)
 		return true;
 	if (f->failed && !failed(ev))
 		return false;
-	if (f->ncomm) {
-		comm = ev->kind == PW_EV_COMM ? ev->u.comm.comm : (p->have & PW_F_COMM) ? p->comm : NULL;
-		if (!any(f->comm, f->ncomm, comm))
-			return false;
-	}
-	if (f->nexe && !any(f->exe, f->nexe, (p->have & PW_F_EXE) && !p->kthread && p->exe ? p->exe->data : NULL))
-		return false;
-	if (f->nuids) {
-		bool hit = false;
-		uid_t uid = p->uid, euid = p->euid;
-
-		if (ev->kind == PW_EV_UID) {
-			uid = ev->u.id.real;
-			euid = ev->u.id.eff;
-		}
-		for (size_t i = 0; i < f->nuids && (p->have & PW_F_UID || ev->kind == PW_EV_UID); i++)
-			hit |= f->uids[i] == uid || f->uids[i] == euid;
-		if (!hit)
-			return false;
-	}
-	if (f->nunder && !under(f, ev->entry))
-		return false;
-	return true;
+	return match_data(f, p, comm, id_event || (p->have & PW_F_UID), id_event ? ev->u.id.real : p->uid,
+			  id_event ? ev->u.id.eff : p->euid, ev->entry);
 }

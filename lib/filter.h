@@ -40,4 +40,18 @@ bool pw_filter_active(const struct pw_filter *f);
  */
 bool pw_filter_match(const struct pw_filter *f, const struct pw_event *ev);
 
+struct pw_pentry;
+
+/* The data fields (PW_F_*) f looks at in a record's process data. */
+unsigned pw_filter_needs(const struct pw_filter *f);
+
+/*
+ * Whether records of a process with data p (its table entry e, or NULL)
+ * pass f as far as its data tells now: its name, executable, users and
+ * lineage match; --failed is not judged. For deciding what to read at an
+ * exec, ahead of the records: a later rename or new ids can still let a
+ * record pass, which then reads what it lacks.
+ */
+bool pw_filter_may_match(const struct pw_filter *f, const struct pw_proc *p, const struct pw_pentry *e);
+
 #endif

@@ -1,4 +1,4 @@
-/* procfs.c - the /proc reader: one directory fd per process, pure parsers for its files */
+/* procfs.c - the /proc reader: each file by its path from the proc root, pure parsers for its files */
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <stdint.h>
@@ -399,11 +399,11 @@ static bool gone(int err)
 
 int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_proc *p)
 {
-	char name[24];
+	char dir[24], file[48];
 	struct pw_stat st;
 	unsigned got = 0;
 	bool have_stat = false;
-	int dirfd, r = 0;
+	int dirfd = pfs->rootfd, r = 0;
 
 	p->have = 0;
 	p->inherit = 0;
@@ -414,14 +414,13 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 	p->missing = want & PW_F_ALL;
 	if (!p->missing)
 		return 0;	/* nothing to read */
-	snprintf(name, sizeof(name), "%d", (int)pid);
-	dirfd = openat(pfs->rootfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return 0;
+	/* each file by its path from the root: no directory fd to open and close per process */
+	snprintf(dir, sizeof(dir), "%d/", (int)pid);
+#define AT(name) (snprintf(file, sizeof(file), "%s%s", dir, (name)), file)
 
 	/* the racy fields first: a short-lived process loses them at exit */
 	if (want & PW_F_ARGV) {
-		r = read_file(dirfd, "cmdline", &pfs->scratch);
+		r = read_file(dirfd, AT("cmdline"), &pfs->scratch);
 		if (r == 0) {
 			long argc = pw_parse_cmdline(&pfs->scratch);
 
@@ -436,20 +435,20 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 		}
 	}
 	if (want & PW_F_EXE) {
-		r = read_link(dirfd, "exe", &pfs->scratch);
+		r = read_link(dirfd, AT("exe"), &pfs->scratch);
 		if (r == 0 && (r = take_string(&p->exe, &pfs->scratch)) == 0)
 			got |= PW_F_EXE;
 		else if (r == -ENOMEM)
 			goto out;
 	}
 	if (want & PW_F_CWD) {
-		r = read_link(dirfd, "cwd", &pfs->scratch);
+		r = read_link(dirfd, AT("cwd"), &pfs->scratch);
 		if (r == 0 && (r = take_string(&p->cwd, &pfs->scratch)) == 0)
 			got |= PW_F_CWD;
 		else if (r == -ENOMEM)
 			goto out;
 	}
-	r = read_file(dirfd, "stat", &pfs->scratch);
+	r = read_file(dirfd, AT("stat"), &pfs->scratch);
 	if (r == -ENOMEM)
 		goto out;
 	if (r == 0 && pw_parse_stat(pfs->scratch.data, pfs->scratch.len, &st) == 0) {
@@ -477,13 +476,17 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 		struct stat exe;
 
 		/* only a set-id executable changes the ids at exec */
-		if (fstatat(dirfd, "exe", &exe, 0) == 0 && !(exe.st_mode & (S_ISUID | S_ISGID))) {
-			p->inherit |= want & (PW_F_UID | PW_F_GID);
-			want &= ~(PW_F_UID | PW_F_GID);
+		if (fstatat(dirfd, AT("exe"), &exe, 0) == 0) {
+			if (!(exe.st_mode & (S_ISUID | S_ISGID))) {
+				p->inherit |= want & (PW_F_UID | PW_F_GID);
+				want &= ~(PW_F_UID | PW_F_GID);
+			}
+		} else if (errno == ENOENT || errno == ESRCH) {
+			want &= ~(PW_F_UID | PW_F_GID);	/* gone: its status is too, they stay missing */
 		}
 	}
 	if (want & (PW_F_UID | PW_F_GID)) {
-		r = read_file(dirfd, "status", &pfs->scratch);
+		r = read_file(dirfd, AT("status"), &pfs->scratch);
 		if (r == -ENOMEM)
 			goto out;
 		if (r == 0 && pw_parse_status_ids(pfs->scratch.data, pfs->scratch.len,
@@ -491,12 +494,12 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 			got |= want & (PW_F_UID | PW_F_GID);
 	}
 	if (want & PW_F_LOGIN) {
-		r = read_u32(dirfd, "loginuid", &pfs->scratch, &p->loginuid);
+		r = read_u32(dirfd, AT("loginuid"), &pfs->scratch, &p->loginuid);
 		/* the kernel gives a session only with a login uid: unset, both are */
 		if (r == 0 && p->loginuid == UINT32_MAX)
 			p->sessionid = UINT32_MAX;
 		else if (r == 0)
-			r = read_u32(dirfd, "sessionid", &pfs->scratch, &p->sessionid);
+			r = read_u32(dirfd, AT("sessionid"), &pfs->scratch, &p->sessionid);
 		if (r == -ENOMEM)
 			goto out;
 		if (r == 0)
@@ -506,7 +509,7 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 		const char *path;
 		size_t n;
 
-		r = read_file(dirfd, "cgroup", &pfs->scratch);
+		r = read_file(dirfd, AT("cgroup"), &pfs->scratch);
 		if (r == -ENOMEM)
 			goto out;
 		if (r == 0 && pw_parse_cgroup(pfs->scratch.data, pfs->scratch.len, &path, &n) == 0) {
@@ -541,8 +544,8 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 	}
 	if (have_stat && p->zombie)
 		got &= ~(PW_F_ARGV | PW_F_EXE | PW_F_CWD);	/* a zombie keeps its cgroup */
+#undef AT
 out:
-	close(dirfd);
 	p->have = got;
 	p->missing = want & PW_F_ALL & ~got;
 	return r;

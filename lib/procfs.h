@@ -1,4 +1,4 @@
-/* procfs.h - the /proc reader: one directory fd per process, pure parsers for its files */
+/* procfs.h - the /proc reader: each file by its path from the proc root, pure parsers for its files */
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #ifndef PW_PROCFS_H
 #define PW_PROCFS_H

@@ -488,37 +488,56 @@ static void reset_proc(struct pw_proc *p)
 	p->zombie = false;
 }
 
-static int apply_fork(struct pw_ptable *pt, struct pw_event *ev)
+/* Make sure e has a start time: from /proc, or from its fork when it vanished too soon. Returns 0 or -ENOMEM. */
+static int ensure_start(struct pw_ptable *pt, struct pw_pentry *e)
+{
+	int r;
+
+	if (e->d.have & PW_F_START)
+		return 0;
+	r = pw_procfs_starttime(pt->pfs, e->pid, &e->d.starttime);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 && !e->fork_ns)
+		return 0;
+	if (r < 0)
+		e->d.starttime = ticks_at(pt, e->fork_ns);
+	e->d.have |= PW_F_START;
+	return 0;
+}
+
+/*
+ * A new process: its entry, its parent's data as inherited, its start
+ * time when the capture knew it. Nothing is read from /proc but a parent
+ * the table never saw. Returns 0 or -ENOMEM.
+ */
+static int follow_fork(struct pw_ptable *pt, struct pw_event *ev)
 {
 	struct pw_proc *p = &ev->proc;
 	struct pw_pentry *e, *parent;
 
 	reset_proc(p);
+	ev->u.fork.fresh = false;
 	if (ev->thread) {
 		/* a thread shares everything with its process */
-		e = known(pt, ev->pid);
+		e = pw_ptable_lookup(pt, ev->pid);
 	} else {
 		e = pw_ptable_lookup(pt, ev->pid);
 		if (!e && !(e = pw_ptable_fork(pt, ev->ppid, ev->pid)))
 			return -ENOMEM;
 		if (!e->fork_ns) {
+			ev->u.fork.fresh = true;
 			e->fork_ns = ev->ts_ns;
 			/* the child's own start time: its identity for the rest of its life */
-			int r = 0;
-
-			if (ev->u.fork.start_known)
+			if (ev->u.fork.start_known) {
 				e->d.starttime = ev->u.fork.starttime;
-			else
-				r = pw_procfs_starttime(pt->pfs, ev->pid, &e->d.starttime);
-
-			if (r == -ENOMEM)
-				return r;
-			if (r < 0)
-				e->d.starttime = ticks_at(pt, ev->ts_ns);
-			e->d.have |= PW_F_START;
+				e->d.have |= PW_F_START;
+			}
 			if (ev->ppid)
 				e->d.have |= PW_F_PPID;
-			parent = known(pt, ev->ppid);
+			parent = pw_ptable_lookup(pt, ev->ppid);
+			if (!parent || !parent->d.have)
+				parent = discover(pt, ev->ppid, parent);
 			if (parent) {
 				inherit(e, parent);
 				set_parent(e, parent, pt);
@@ -532,12 +551,36 @@ static int apply_fork(struct pw_ptable *pt, struct pw_event *ev)
 	return 0;
 }
 
-static int apply_exec(struct pw_ptable *pt, struct pw_event *ev)
+/* A fork that is written: its start time, and all of its parent's data. Returns 0 or -ENOMEM. */
+static int enrich_fork(struct pw_ptable *pt, struct pw_event *ev)
+{
+	struct pw_proc *p = &ev->proc;
+	struct pw_pentry *e = ev->entry;
+
+	if (ev->thread) {
+		reset_proc(p);
+		e = ev->entry = known(pt, ev->pid);
+	} else if (e && ev->u.fork.fresh) {
+		if (ensure_start(pt, e) < 0)
+			return -ENOMEM;
+		if (e->parent && (e->parent->d.have & PW_F_ALL) != PW_F_ALL) {
+			if (complete(pt, e->parent, PW_F_ALL) < 0)
+				return -ENOMEM;
+			inherit(e, e->parent);
+		}
+	}
+	if (e)
+		fill(e, PW_F_ALL, p);
+	p->missing = PW_F_ALL & ~p->have;
+	return 0;
+}
+
+/* An exec: ev->proc was read at once (or taken from the capture); it replaces exe, argv and comm. */
+static int follow_exec(struct pw_ptable *pt, struct pw_event *ev)
 {
 	struct pw_proc *p = &ev->proc;
 	struct pw_pentry *e = pw_ptable_lookup(pt, ev->pid);
 
-	/* ev->proc was read at once; an exec replaces exe, argv and comm */
 	if (!e) {
 		if (!(e = insert(pt, ev->pid)))
 			return -ENOMEM;
@@ -559,10 +602,45 @@ static int apply_exec(struct pw_ptable *pt, struct pw_event *ev)
 	return 0;
 }
 
-static int apply_exit(struct pw_ptable *pt, struct pw_event *ev)
+/* An exec that is written: what the eager read left for later, read now. Returns 0 or -ENOMEM. */
+static int enrich_exec(struct pw_ptable *pt, struct pw_event *ev)
+{
+	struct pw_proc *p = &ev->proc;
+	struct pw_pentry *e = ev->entry;
+	unsigned lack = PW_F_ALL & ~(p->have | p->missing | p->inherit);
+
+	if (!e)
+		return 0;
+	if (lack && e->alive) {
+		if (pw_procfs_read(pt->pfs, e->pid, lack | PW_F_START, &pt->scratch) < 0)
+			return -ENOMEM;
+		check_identity(e, &pt->scratch);
+		store(pt, e, &pt->scratch, lack);
+		fill(e, lack, p);
+		p->missing |= lack & ~e->d.have;
+	}
+	return ensure_start(pt, e);
+}
+
+/* An exit: what the table knows. */
+static int follow_exit(struct pw_ptable *pt, struct pw_event *ev)
 {
 	struct pw_proc *p = &ev->proc;
 	struct pw_pentry *e = pw_ptable_lookup(pt, ev->pid);
+
+	reset_proc(p);
+	ev->entry = e;
+	if (e)
+		fill(e, PW_F_ALL, p);
+	p->missing = PW_F_ALL & ~p->have;
+	return 0;
+}
+
+/* An exit that is written: what the table lacks, from /proc while the process is a zombie. */
+static int enrich_exit(struct pw_ptable *pt, struct pw_event *ev)
+{
+	struct pw_proc *p = &ev->proc;
+	struct pw_pentry *e = ev->entry;
 	unsigned lack = PW_F_ALL & ~(e ? e->d.have : 0);
 
 	reset_proc(p);
@@ -571,41 +649,36 @@ static int apply_exit(struct pw_ptable *pt, struct pw_event *ev)
 	if (e) {
 		check_identity(e, p);
 		fill(e, PW_F_ALL, p);
+		if (!(e->d.have & PW_F_START) && ensure_start(pt, e) < 0)
+			return -ENOMEM;
 	}
-	ev->entry = e;
 	p->missing = PW_F_ALL & ~p->have;
 	return 0;
 }
 
-static int apply_other(struct pw_ptable *pt, struct pw_event *ev)
+/*
+ * Another event: the table takes the event's own data (a new name, new
+ * ids). Only a process the table does not know is read from /proc.
+ */
+static int follow_other(struct pw_ptable *pt, struct pw_event *ev)
 {
 	struct pw_proc *p = &ev->proc;
 	struct pw_pentry *e = pw_ptable_lookup(pt, ev->pid);
-	unsigned lack;
 
-	/*
-	 * exe, argv, comm, ids, tty and the start time change only through
-	 * events the table follows: take them from there, so the record shows
-	 * the process as it was at this event. The rest can change silently:
-	 * read it.
-	 */
+	reset_proc(p);
 	if (!e && !(e = discover(pt, ev->pid, NULL))) {
 		ev->entry = NULL;
-		return pw_procfs_read(pt->pfs, ev->pid, PW_F_ALL, p);
+		return 0;
 	}
-	lack = pw_fields_inherited(PW_IN_VOLATILE) | PW_F_START | (PW_F_ALL & ~e->d.have);
-	if (pw_procfs_read(pt->pfs, ev->pid, lack, p) < 0)
-		return -ENOMEM;
-	check_identity(e, p);
 	/*
 	 * The name known before may have been read from /proc after the rename
 	 * already happened: when it equals the new one, the old name is unknown.
 	 */
-	if (ev->kind == PW_EV_COMM && strncmp(e->d.comm, ev->u.comm.comm, sizeof(ev->u.comm.comm)) != 0) {
+	if (ev->kind == PW_EV_COMM && (e->d.have & PW_F_COMM) &&
+	    strncmp(e->d.comm, ev->u.comm.comm, sizeof(ev->u.comm.comm)) != 0) {
 		memcpy(ev->u.comm.old_comm, e->d.comm, sizeof(ev->u.comm.old_comm) - 1);
 		ev->u.comm.old_comm[sizeof(ev->u.comm.old_comm) - 1] = '\0';
 	}
-	store(pt, e, p, lack & ~PW_F_PPID);
 	if (ev->kind == PW_EV_COMM) {
 		memset(e->d.comm, 0, sizeof(e->d.comm));
 		memcpy(e->d.comm, ev->u.comm.comm, sizeof(ev->u.comm.comm));
@@ -621,6 +694,29 @@ static int apply_other(struct pw_ptable *pt, struct pw_event *ev)
 		e->d.have |= PW_F_GID;
 	}
 	ev->entry = e;
+	fill(e, PW_F_ALL, p);
+	return 0;
+}
+
+/*
+ * Another event that is written: exe, argv, comm, ids, tty and the start
+ * time change only through events the table follows, so the record shows
+ * the process as it was at this event; the rest can change silently and
+ * is read.
+ */
+static int enrich_other(struct pw_ptable *pt, struct pw_event *ev)
+{
+	struct pw_proc *p = &ev->proc;
+	struct pw_pentry *e = ev->entry;
+	unsigned lack;
+
+	if (!e)
+		return pw_procfs_read(pt->pfs, ev->pid, PW_F_ALL, p) < 0 ? -ENOMEM : 0;
+	lack = pw_fields_inherited(PW_IN_VOLATILE) | PW_F_START | (PW_F_ALL & ~e->d.have);
+	if (pw_procfs_read(pt->pfs, ev->pid, lack, p) < 0)
+		return -ENOMEM;
+	check_identity(e, p);
+	store(pt, e, p, lack & ~PW_F_PPID);
 	fill(e, PW_F_ALL, p);
 	return 0;
 }
@@ -666,21 +762,46 @@ long pw_ptable_pids(const struct pw_ptable *pt, pid_t **pids)
 	return (long)n;
 }
 
-int pw_ptable_apply(struct pw_ptable *pt, struct pw_event *ev)
+int pw_ptable_follow(struct pw_ptable *pt, struct pw_event *ev)
 {
 	switch (ev->kind) {
 	case PW_EV_FORK:
-		return apply_fork(pt, ev);
+		return follow_fork(pt, ev);
 	case PW_EV_EXEC:
-		return apply_exec(pt, ev);
+		return follow_exec(pt, ev);
 	case PW_EV_EXIT:
-		return apply_exit(pt, ev);
+		return follow_exit(pt, ev);
 	case PW_EV_LOST:
 	case PW_EV_EXIST:
 	case PW_EV_ACK:
 		ev->entry = NULL;
 		return 0;
 	default:
-		return apply_other(pt, ev);
+		return follow_other(pt, ev);
 	}
+}
+
+int pw_ptable_enrich(struct pw_ptable *pt, struct pw_event *ev)
+{
+	switch (ev->kind) {
+	case PW_EV_FORK:
+		return enrich_fork(pt, ev);
+	case PW_EV_EXEC:
+		return enrich_exec(pt, ev);
+	case PW_EV_EXIT:
+		return enrich_exit(pt, ev);
+	case PW_EV_LOST:
+	case PW_EV_EXIST:
+	case PW_EV_ACK:
+		return 0;
+	default:
+		return enrich_other(pt, ev);
+	}
+}
+
+int pw_ptable_apply(struct pw_ptable *pt, struct pw_event *ev)
+{
+	int r = pw_ptable_follow(pt, ev);
+
+	return r < 0 ? r : pw_ptable_enrich(pt, ev);
 }

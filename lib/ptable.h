@@ -76,15 +76,26 @@ struct pw_pentry *pw_ptable_fork(struct pw_ptable *pt, pid_t ppid, pid_t pid);
 struct pw_pentry *pw_ptable_find(struct pw_ptable *pt, pid_t pid);
 
 /*
- * Bring the table up to date with ev and complete ev->proc with what is
- * known: a fork gets the inherited data, an exit the data of the last exec,
- * an exec (whose ev->proc the caller read from /proc right away) keeps its
- * cwd and ids from fork when they could not be read. Other events take
- * exe, argv, comm and ids from the table and read the rest from /proc
- * (everything when the process is new to the table). ev->proc.missing
- * names what was read from /proc and could not be. ev->entry is set to the
- * subject's entry. Returns 0 or -ENOMEM.
+ * Follow: bring the table up to date with ev from the event's own data,
+ * and fill ev->proc with what the table knows: a fork gets the inherited
+ * data, an exit the data of the last exec, an exec (whose ev->proc the
+ * caller read at once, from /proc or the capture) keeps its cwd and ids
+ * from the fork when they were not read. /proc is read only for a process
+ * the table has never seen. ev->entry is set to the subject's entry.
+ * Returns 0 or -ENOMEM.
  */
+int pw_ptable_follow(struct pw_ptable *pt, struct pw_event *ev);
+
+/*
+ * Enrich, after pw_ptable_follow() and only for a record that is written:
+ * read from /proc what it still lacks (a fork's start time and its
+ * parent's data, an exit's fields the table lacks, the fields of other
+ * events that change without an event). ev->proc.missing names what could
+ * not be read. Returns 0 or -ENOMEM.
+ */
+int pw_ptable_enrich(struct pw_ptable *pt, struct pw_event *ev);
+
+/* Both, for one event. */
 int pw_ptable_apply(struct pw_ptable *pt, struct pw_event *ev);
 
 /*

@@ -258,7 +258,7 @@ held_as_proc_shows() {
 	capture_or_skip
 	local p n
 
-	# procwatch only (not -f): its reads under /proc are openat(ROOTFD, "PID"...);
+	# procwatch only (not -f): its reads under /proc are openat(ROOTFD, "PID/FILE"...);
 	# the leak checker of a sanitizer build does not run under ptrace
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -qq -o trace -e trace=openat,open,readlinkat,newfstatat,statx \
 		"$PROCWATCH" --exec-source=bpf -f json -e fork,exec,exit -- sh -c '/bin/true; /bin/true' >"$OUT" 2>"$OUT.err"
@@ -266,7 +266,7 @@ held_as_proc_shows() {
 	no_stderr
 	check 'map(select(.argv == ["/bin/true"])) | length == 4 and all(.missing == null)'
 	# the control: the startup scan, and COMMAND's own fork, read /proc this way
-	n=$(grep -cE '^openat\([0-9]+, "[0-9]+"' trace) || die "no read of /proc in the trace: $(head trace)"
+	n=$(grep -cE '^openat\([0-9]+, "[0-9]+/' trace) || die "no read of /proc in the trace: $(head trace)"
 	[ "$n" -gt 2 ] || die "$n reads of /proc"
 	for p in $(jq -r 'select(.argv == ["/bin/true"]) | .pid' "$OUT" | sort -u); do
 		! grep -E "\"$p(/[^\"]*)?\"" trace || die "procwatch read /proc/$p"
