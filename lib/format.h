@@ -6,9 +6,13 @@
 #include "event.h"
 #include "record.h"
 
+struct pw_json_tpls;
+
 /* Scratch space a formatter reuses from line to line. */
 struct pw_fmt_state {
 	struct pw_buf a, b;
+	struct pw_buf missing;
+	struct pw_json_tpls *json;	/* the JSON formatter's reused objects */
 };
 
 /*
