@@ -224,7 +224,7 @@ int pw_capq_feed(struct pw_capq *q, const void *data, size_t len)
 
 	/* copies of the fixed parts: a record need not be aligned */
 	if (len < sizeof(h))
-		goto bad;
+		goto err_malformed;
 	memcpy(&h, p, sizeof(h));
 	if (h.type == PW_CAP_T_EXEC && len >= sizeof(struct pw_cap_exec) &&
 	    len <= sizeof(struct pw_cap_exec) + 3 * PW_CAP_PATH) {
@@ -245,7 +245,7 @@ int pw_capq_feed(struct pw_capq *q, const void *data, size_t len)
 	}
 	if (r != -EINVAL)
 		return r;
-bad:
+err_malformed:
 	q->malformed++;
 	return -EINVAL;
 }

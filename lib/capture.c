@@ -215,7 +215,7 @@ int pw_capture_open(size_t ring_bytes, struct pw_capture **out, char *why, size_
 	c->skel = pw_exec_bpf__open();
 	if (!c->skel) {
 		r = -errno;
-		goto fail;
+		goto err_load;
 	}
 	r = bpf_map__set_max_entries(c->skel->maps.ring, (uint32_t)(ring_bytes ? ring_bytes : PW_CAPTURE_RING_DEFAULT));
 	if (r == 0)
@@ -223,22 +223,22 @@ int pw_capture_open(size_t ring_bytes, struct pw_capture **out, char *why, size_
 	if (r == 0)
 		r = pw_exec_bpf__attach(c->skel);
 	if (r < 0)
-		goto fail;
+		goto err_load;
 	c->ncpus = libbpf_num_possible_cpus();
 	if (c->ncpus <= 0) {
 		r = c->ncpus < 0 ? c->ncpus : -EINVAL;
-		goto fail;
+		goto err_load;
 	}
 	c->percpu = calloc((size_t)c->ncpus, sizeof(*c->percpu));
 	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.ring), on_record, c, NULL);
 	if (!c->percpu || !c->rb) {
 		r = c->percpu ? -errno : -ENOMEM;
-		goto fail;
+		goto err_load;
 	}
 	c->lost_fd = bpf_map__fd(c->skel->maps.lost);
 	*out = c;
 	return 0;
-fail:
+err_load:
 	if (r == -ENOMEM)
 		snprintf(why, n, "%s", strerror(ENOMEM));
 	else

@@ -50,6 +50,7 @@ struct pw_engine {
 	struct batch b;
 	struct pw_engine_stats stats;
 	uint64_t taken_ns;	/* CLOCK_MONOTONIC of the last read of the source */
+	bool source_failed;	/* the error pw_engine_step() returned came from the source */
 	bool tree;		/* only the traced tree is written */
 	pid_t root;		/* the adopted COMMAND, 0 when none */
 	bool root_exited;
@@ -232,6 +233,11 @@ bool pw_engine_root_exited(const struct pw_engine *eng)
 	return eng->root_exited;
 }
 
+bool pw_engine_source_failed(const struct pw_engine *eng)
+{
+	return eng->source_failed;
+}
+
 bool pw_engine_done(const struct pw_engine *eng)
 {
 	return eng->done;
@@ -355,11 +361,11 @@ static bool tracked(struct pw_engine *eng, pid_t pid)
 
 /*
  * Select phase, on what the table knows before the batch touches it:
- * whether ev concerns a process procwatch reports on. An exit and a fork
- * reusing its pid may share a batch, and the exit must still find the old
- * process.
+ * whether ev concerns a process procwatch reports on (1) or not (0), or
+ * -errno. An exit and a fork reusing its pid may share a batch, and the
+ * exit must still find the old process.
  */
-static bool relevant(struct pw_engine *eng, const struct pw_event *ev, bool *born_tracked)
+static int relevant(struct pw_engine *eng, const struct pw_event *ev, bool *born_tracked)
 {
 	struct batch *b = &eng->b;
 
@@ -383,14 +389,17 @@ static bool relevant(struct pw_engine *eng, const struct pw_event *ev, bool *bor
 	 * the lost events: ask /proc about a pid the table does not know.
 	 */
 	if (eng->stats.lost && !pw_ptable_lookup(eng->pt, ev->pid)) {
-		struct pw_pentry *e = pw_ptable_find(eng->pt, ev->pid);
+		struct pw_pentry *e;
+		int r = pw_ptable_find(eng->pt, ev->pid, &e);
 
+		if (r < 0)
+			return r == -ESRCH ? 0 : r;	/* gone: nothing to report on */
 		if (below_tracked(e)) {
 			e->flags |= PW_PT_TRACKED;
-			return true;
+			return 1;
 		}
 	}
-	return false;
+	return 0;
 }
 
 static bool shown(const struct pw_engine *eng, const struct pw_event *ev)
@@ -434,10 +443,13 @@ static int read_rest(struct pw_engine *eng, struct pw_event *ev)
 	struct pw_proc *p = &ev->proc, *more = &eng->scratch;
 	unsigned want = PW_F_ALL & ~(p->have | p->missing | p->inherit);
 
+	int r;
+
 	if (!want)
 		return 0;
-	if (pw_procfs_read(eng->pfs, ev->pid, want, more) < 0)
-		return -ENOMEM;
+	r = pw_procfs_read(eng->pfs, ev->pid, want, more);
+	if (r < 0)
+		return r;
 	pw_proc_copy(p, more, more->have);
 	p->missing |= more->missing;
 	return 0;
@@ -452,13 +464,13 @@ static int read_rest(struct pw_engine *eng, struct pw_event *ev)
 static int follow_eager(struct pw_engine *eng, int i)
 {
 	struct pw_event *ev = &eng->evs[i];
-	int got = 0;
+	int got = 0, r;
 
 	if (ev->kind == PW_EV_FORK && !ev->thread && eng->cap) {
 		/* every fork: the table follows them all */
 		got = pw_capture_fork(eng->cap, ev->pid, ev->ts_ns, &ev->u.fork.starttime);
 		if (got < 0)
-			return -ENOMEM;
+			return got;
 		ev->u.fork.start_known = got == 1;
 		return 0;
 	}
@@ -470,7 +482,7 @@ static int follow_eager(struct pw_engine *eng, int i)
 	}
 	ev->proc.source = PW_XS_PROC;
 	if (eng->cap && (got = pw_capture_exec(eng->cap, ev->pid, ev->ts_ns, &ev->proc)) < 0)
-		return -ENOMEM;
+		return got;
 	if (got) {
 		unsigned all3 = PW_F_ARGV | PW_F_EXE | PW_F_CWD;
 		/* the kernel's record at the exec: /proc only for what it lacks */
@@ -481,9 +493,7 @@ static int follow_eager(struct pw_engine *eng, int i)
 		ev->proc.inherit = 0;
 		ev->proc.source = ((unsigned)got & all3) == all3 ? PW_XS_BPF : PW_XS_MIXED;
 		/* the rest only for a process whose records may be written */
-		if (rest && may_write(eng, ev) && read_rest(eng, ev) < 0)
-			return -ENOMEM;
-		return 0;
+		return rest && may_write(eng, ev) ? read_rest(eng, ev) : 0;
 	}
 	if (superseded(eng, i)) {
 		/* what /proc shows now belongs to the later exec: nothing of this one is known */
@@ -492,8 +502,9 @@ static int follow_eager(struct pw_engine *eng, int i)
 		return 0;
 	}
 	/* what following needs, from stat, cmdline and the exe link; the ids only for a set-id exe */
-	if (pw_procfs_read(eng->pfs, ev->pid, LINEAGE | PW_F_UID | PW_F_GID | PW_F_IDS_AT_EXEC, &ev->proc) < 0)
-		return -ENOMEM;
+	r = pw_procfs_read(eng->pfs, ev->pid, LINEAGE | PW_F_UID | PW_F_GID | PW_F_IDS_AT_EXEC, &ev->proc);
+	if (r < 0)
+		return r;
 	return may_write(eng, ev) ? read_rest(eng, ev) : 0;
 }
 
@@ -505,12 +516,14 @@ static int follow_eager(struct pw_engine *eng, int i)
 static int take(struct pw_engine *eng)
 {
 	struct batch *b = &eng->b;
-	int first = b->n;
+	int first = b->n, r;
 	/* the drop counter is read once a batch */
 	int n = first ? pw_source_read_more(eng->src, eng->evs + first, (size_t)(PW_ENGINE_BATCH - first)) :
 			pw_source_read(eng->src, eng->evs, PW_ENGINE_BATCH);
 
 	eng->taken_ns = now_ns();
+	if (n < 0)
+		eng->source_failed = true;
 	if (n <= 0)
 		return n;
 	b->n += n;
@@ -521,16 +534,19 @@ static int take(struct pw_engine *eng)
 			eng->stats.received[ev->kind]++;
 		else if (ev->kind == PW_EV_LOST)
 			eng->stats.lost += ev->u.lost.count;
-		b->rel[i] = relevant(eng, ev, &b->born_tracked[i]);
+		r = relevant(eng, ev, &b->born_tracked[i]);
+		if (r < 0)
+			return r;
+		b->rel[i] = r > 0;
 		b->show[i] = b->rel[i] && shown(eng, ev);
 	}
 	for (int i = first; i < b->n; i++)
-		if (follow_eager(eng, i) < 0)
-			return -ENOMEM;
+		if ((r = follow_eager(eng, i)) < 0)
+			return r;
 	return n;
 }
 
-/* Follow phase: bring the table up to date with ev, and enrich ev from it. Returns 0 or -ENOMEM. */
+/* Follow phase: bring the table up to date with ev, and fill ev from it. Returns 0 or -errno. */
 static int follow(struct pw_engine *eng, int i)
 {
 	struct pw_event *ev = &eng->evs[i];
@@ -554,7 +570,7 @@ static int follow(struct pw_engine *eng, int i)
 	return 0;
 }
 
-/* Enrich phase: read what a record that is written still lacks. Returns 0 or -ENOMEM. */
+/* Enrich phase: read what a record that is written still lacks. Returns 0 or -errno. */
 static int enrich(struct pw_engine *eng, struct pw_event *ev)
 {
 	return ev->kind == PW_EV_LOST ? 0 : pw_ptable_enrich(eng->pt, ev);
@@ -575,20 +591,21 @@ static void retire(struct pw_engine *eng, const struct pw_event *ev)
  * the table knows, and only a record they pass is read for what it lacks.
  * When the table does not know what a filter looks at (the name of a
  * process whose exec could not be read), the record is read first. Returns
- * 0 or -ENOMEM.
+ * 0 or -errno.
  */
 static int write(struct pw_engine *eng, struct pw_event *ev)
 {
 	unsigned carried = ev->kind == PW_EV_COMM ? PW_F_COMM : ev->kind == PW_EV_UID ? PW_F_UID : 0;
 	/* what was read and could not be, reading again will not tell */
 	unsigned unknown = pw_filter_needs(eng->cfg.filter) & ~(ev->proc.have | ev->proc.missing | carried);
+	int r;
 
-	if (unknown && ev->kind != PW_EV_LOST && enrich(eng, ev) < 0)
-		return -ENOMEM;
+	if (unknown && ev->kind != PW_EV_LOST && (r = enrich(eng, ev)) < 0)
+		return r;
 	if (!passes(eng, ev))
 		return 0;
-	if (!unknown && enrich(eng, ev) < 0)
-		return -ENOMEM;
+	if (!unknown && (r = enrich(eng, ev)) < 0)
+		return r;
 	return emit(eng, ev);
 }
 
@@ -611,18 +628,20 @@ int pw_engine_step(struct pw_engine *eng)
 		if (b->show[i] && b->n <= PW_ENGINE_BATCH - 2 && now_ns() - eng->taken_ns >= RETAKE_NS) {
 			/*
 			 * A batch that takes long to write: an exec that arrived
-			 * meanwhile is read now, not after the batch.
+			 * meanwhile is read now, not after the batch. A failure
+			 * of the source shows again at the next batch; this one
+			 * is written first.
 			 */
-			if (take(eng) == -ENOMEM)
-				return -ENOMEM;
+			if ((r = take(eng)) == -ENOMEM)
+				return r;
 		}
-		if (follow(eng, i) < 0)
-			return -ENOMEM;
-		if (b->show[i] && !eng->done && write(eng, ev) < 0)
-			return -ENOMEM;
+		if ((r = follow(eng, i)) < 0)
+			return r;
+		if (b->show[i] && !eng->done && (r = write(eng, ev)) < 0)
+			return r;
 		retire(eng, ev);
 	}
-	if (eng->cap && capture_lost(eng) < 0)
-		return -ENOMEM;
+	if (eng->cap && (r = capture_lost(eng)) < 0)
+		return r;
 	return b->n;
 }

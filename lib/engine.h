@@ -96,10 +96,12 @@ int pw_engine_snapshot(struct pw_engine *eng, uint64_t ts_ns);
 
 /*
  * Take what the source holds now (at most PW_ENGINE_BATCH events) and
- * write the records of it. Returns the number of events taken, or -errno
- * from the source or -ENOMEM.
+ * write the records of it. Returns the number of events taken, or -errno:
+ * from the source (pw_engine_source_failed() then says so), or from
+ * reading /proc (-ENOMEM, or an I/O error).
  */
 int pw_engine_step(struct pw_engine *eng);
+bool pw_engine_source_failed(const struct pw_engine *eng);
 
 /*
  * A lost record for losses that only the socket's drop counter knows of:

@@ -426,12 +426,12 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 
 			if (argc < 0 || take_string(&p->argv, &pfs->scratch) < 0) {
 				r = -ENOMEM;
-				goto out;
+				goto err_read;
 			}
 			p->argc = (size_t)argc;
 			got |= PW_F_ARGV;
 		} else if (!gone(r)) {
-			goto out;
+			goto err_read;
 		}
 	}
 	if (want & PW_F_EXE) {
@@ -439,18 +439,18 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 		if (r == 0 && (r = take_string(&p->exe, &pfs->scratch)) == 0)
 			got |= PW_F_EXE;
 		else if (r == -ENOMEM)
-			goto out;
+			goto err_read;
 	}
 	if (want & PW_F_CWD) {
 		r = read_link(dirfd, AT("cwd"), &pfs->scratch);
 		if (r == 0 && (r = take_string(&p->cwd, &pfs->scratch)) == 0)
 			got |= PW_F_CWD;
 		else if (r == -ENOMEM)
-			goto out;
+			goto err_read;
 	}
 	r = read_file(dirfd, AT("stat"), &pfs->scratch);
 	if (r == -ENOMEM)
-		goto out;
+		goto err_read;
 	if (r == 0 && pw_parse_stat(pfs->scratch.data, pfs->scratch.len, &st) == 0) {
 		have_stat = true;
 		p->kthread = (st.flags & PF_KTHREAD) != 0;
@@ -488,7 +488,7 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 	if (want & (PW_F_UID | PW_F_GID)) {
 		r = read_file(dirfd, AT("status"), &pfs->scratch);
 		if (r == -ENOMEM)
-			goto out;
+			goto err_read;
 		if (r == 0 && pw_parse_status_ids(pfs->scratch.data, pfs->scratch.len,
 						  &p->uid, &p->euid, &p->gid, &p->egid) == 0)
 			got |= want & (PW_F_UID | PW_F_GID);
@@ -501,7 +501,7 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 		else if (r == 0)
 			r = read_u32(dirfd, AT("sessionid"), &pfs->scratch, &p->sessionid);
 		if (r == -ENOMEM)
-			goto out;
+			goto err_read;
 		if (r == 0)
 			got |= PW_F_LOGIN;
 	}
@@ -511,11 +511,11 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 
 		r = read_file(dirfd, AT("cgroup"), &pfs->scratch);
 		if (r == -ENOMEM)
-			goto out;
+			goto err_read;
 		if (r == 0 && pw_parse_cgroup(pfs->scratch.data, pfs->scratch.len, &path, &n) == 0) {
 			if (pw_blob_set(&p->cgroup, path, n) < 0) {
 				r = -ENOMEM;
-				goto out;
+				goto err_read;
 			}
 			got |= PW_F_CGROUP;
 		}
@@ -545,7 +545,11 @@ int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_pr
 	if (have_stat && p->zombie)
 		got &= ~(PW_F_ARGV | PW_F_EXE | PW_F_CWD);	/* a zombie keeps its cgroup */
 #undef AT
-out:
+	p->have = got;
+	p->missing = want & PW_F_ALL & ~got;
+	return 0;
+
+err_read:
 	p->have = got;
 	p->missing = want & PW_F_ALL & ~got;
 	return r;

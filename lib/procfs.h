@@ -19,15 +19,18 @@ int pw_procfs_rootfd(const struct pw_procfs *pfs);
 
 /*
  * Read the fields in want (PW_F_*) of process pid into p, reusing p's
- * buffers. Fields that could not be read (the process is gone, is a zombie,
- * or may not be read by this user) are set in p->missing; that is not an
- * error. Fields not in want are left as they are. Returns 0, or -ENOMEM.
+ * strings where nobody else holds them. Fields that could not be read (the
+ * process is gone, is a zombie, or may not be read by this user) are set
+ * in p->missing; that is not an error. Fields not in want are left as they
+ * are. Returns 0, or -errno: -ENOMEM, or a failure to read a file for
+ * another reason (-EIO, say), with p->have and p->missing as far as it got.
  */
 int pw_procfs_read(struct pw_procfs *pfs, pid_t pid, unsigned want, struct pw_proc *p);
 
 /*
  * The start time (stat field 22) of process pid, with one open. Returns 0,
- * -ESRCH when it is gone, or -ENOMEM.
+ * -ESRCH when it is gone (or its stat cannot be read or parsed), or
+ * -ENOMEM.
  */
 int pw_procfs_starttime(struct pw_procfs *pfs, pid_t pid, unsigned long long *starttime);
 

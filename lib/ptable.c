@@ -368,59 +368,75 @@ static void check_identity(const struct pw_pentry *e, struct pw_proc *p)
 
 /*
  * Read process pid from /proc into e (a new entry when e is NULL) and link
- * it to its parent. Returns the entry, or NULL when the process is gone or
- * memory ran out.
+ * it to its parent. Returns 0 with *out set, -ESRCH when the process is
+ * gone, or -errno.
  */
-static struct pw_pentry *discover(struct pw_ptable *pt, pid_t pid, struct pw_pentry *e)
+static int discover(struct pw_ptable *pt, pid_t pid, struct pw_pentry *e, struct pw_pentry **out)
 {
-	if (pw_procfs_read(pt->pfs, pid, PW_F_ALL, &pt->scratch) < 0)
-		return NULL;
+	int r = pw_procfs_read(pt->pfs, pid, PW_F_ALL, &pt->scratch);
+
+	if (r < 0)
+		return r;
 	if (!(pt->scratch.have & PW_F_START))
-		return NULL;	/* gone: nothing to know it by */
+		return -ESRCH;	/* gone: nothing to know it by */
 	if (!e && !(e = insert(pt, pid)))
-		return NULL;
+		return -ENOMEM;
 	store(pt, e, &pt->scratch, PW_F_ALL);
 	if ((e->d.have & PW_F_PPID) && !e->parent)
 		set_parent(e, pw_ptable_lookup(pt, e->d.ppid), pt);
-	return e;
+	*out = e;
+	return 0;
 }
 
 /*
  * Read what e lacks of want from /proc, if it is still the same process.
  * The start-up scan reads only what a lineage shows; the rest comes here,
- * the first time a record or a child needs it. Returns 0 or -ENOMEM.
+ * the first time a record or a child needs it. Returns 0 or -errno.
  */
 static int complete(struct pw_ptable *pt, struct pw_pentry *e, unsigned want)
 {
 	unsigned lack = want & PW_F_ALL & ~e->d.have;
+	int r;
 
 	if (!lack || !e->alive)
 		return 0;
-	if (pw_procfs_read(pt->pfs, e->pid, lack | PW_F_START, &pt->scratch) < 0)
-		return -ENOMEM;
+	r = pw_procfs_read(pt->pfs, e->pid, lack | PW_F_START, &pt->scratch);
+	if (r < 0)
+		return r;
 	check_identity(e, &pt->scratch);
 	store(pt, e, &pt->scratch, lack);
 	return 0;
 }
 
-/* The living entry for pid with all its data: from the table, or discovered now. */
-static struct pw_pentry *known(struct pw_ptable *pt, pid_t pid)
+/*
+ * The living entry for pid with all its data: from the table, or
+ * discovered now. Returns 0 with *out set, -ESRCH when it is gone, or
+ * -errno.
+ */
+static int known(struct pw_ptable *pt, pid_t pid, struct pw_pentry **out)
 {
 	struct pw_pentry *e = pw_ptable_lookup(pt, pid);
+	int r;
 
 	if (!e || !e->d.have)
-		return discover(pt, pid, e);
-	return complete(pt, e, PW_F_ALL) < 0 ? NULL : e;
+		return discover(pt, pid, e, out);
+	r = complete(pt, e, PW_F_ALL);
+	if (r == 0)
+		*out = e;
+	return r;
 }
 
 /* What the start-up scan reads: the lineage and what it shows of each process. */
 #define SCAN_FIELDS (PW_F_PPID | PW_F_COMM | PW_F_START | PW_F_TTY | PW_F_EXE | PW_F_ARGV)
 
-struct pw_pentry *pw_ptable_find(struct pw_ptable *pt, pid_t pid)
+int pw_ptable_find(struct pw_ptable *pt, pid_t pid, struct pw_pentry **out)
 {
 	struct pw_pentry *e = pw_ptable_lookup(pt, pid);
 
-	return e ? e : discover(pt, pid, NULL);
+	if (!e)
+		return discover(pt, pid, NULL, out);
+	*out = e;
+	return 0;
 }
 
 long pw_ptable_scan(struct pw_ptable *pt)
@@ -439,9 +455,11 @@ long pw_ptable_scan(struct pw_ptable *pt)
 			continue;
 		if (pw_ptable_lookup(pt, (pid_t)pid))
 			continue;
-		if (pw_procfs_read(pt->pfs, (pid_t)pid, SCAN_FIELDS, &pt->scratch) < 0) {
+		int r = pw_procfs_read(pt->pfs, (pid_t)pid, SCAN_FIELDS, &pt->scratch);
+
+		if (r < 0) {
 			closedir(d);
-			return -ENOMEM;
+			return r;
 		}
 		if (!(pt->scratch.have & PW_F_START))
 			continue;	/* exited meanwhile */
@@ -488,7 +506,7 @@ static void reset_proc(struct pw_proc *p)
 	p->zombie = false;
 }
 
-/* Make sure e has a start time: from /proc, or from its fork when it vanished too soon. Returns 0 or -ENOMEM. */
+/* Make sure e has a start time: from /proc, or from its fork when it vanished too soon. Returns 0 or -errno. */
 static int ensure_start(struct pw_ptable *pt, struct pw_pentry *e)
 {
 	int r;
@@ -496,7 +514,7 @@ static int ensure_start(struct pw_ptable *pt, struct pw_pentry *e)
 	if (e->d.have & PW_F_START)
 		return 0;
 	r = pw_procfs_starttime(pt->pfs, e->pid, &e->d.starttime);
-	if (r == -ENOMEM)
+	if (r < 0 && r != -ESRCH)
 		return r;
 	if (r < 0 && !e->fork_ns)
 		return 0;
@@ -536,8 +554,14 @@ static int follow_fork(struct pw_ptable *pt, struct pw_event *ev)
 			if (ev->ppid)
 				e->d.have |= PW_F_PPID;
 			parent = pw_ptable_lookup(pt, ev->ppid);
-			if (!parent || !parent->d.have)
-				parent = discover(pt, ev->ppid, parent);
+			if (!parent || !parent->d.have) {
+				int r = discover(pt, ev->ppid, parent, &parent);
+
+				if (r == -ESRCH)
+					parent = NULL;	/* gone: no parent to inherit from */
+				else if (r < 0)
+					return r;
+			}
 			if (parent) {
 				inherit(e, parent);
 				set_parent(e, parent, pt);
@@ -557,15 +581,22 @@ static int enrich_fork(struct pw_ptable *pt, struct pw_event *ev)
 	struct pw_proc *p = &ev->proc;
 	struct pw_pentry *e = ev->entry;
 
+	int r = 0;
+
 	if (ev->thread) {
 		reset_proc(p);
-		e = ev->entry = known(pt, ev->pid);
+		r = known(pt, ev->pid, &e);
+		if (r == -ESRCH)
+			e = NULL;	/* gone: the record says so */
+		else if (r < 0)
+			return r;
+		ev->entry = e;
 	} else if (e && ev->u.fork.fresh) {
-		if (ensure_start(pt, e) < 0)
-			return -ENOMEM;
+		if ((r = ensure_start(pt, e)) < 0)
+			return r;
 		if (e->parent && (e->parent->d.have & PW_F_ALL) != PW_F_ALL) {
-			if (complete(pt, e->parent, PW_F_ALL) < 0)
-				return -ENOMEM;
+			if ((r = complete(pt, e->parent, PW_F_ALL)) < 0)
+				return r;
 			inherit(e, e->parent);
 		}
 	}
@@ -612,8 +643,10 @@ static int enrich_exec(struct pw_ptable *pt, struct pw_event *ev)
 	if (!e)
 		return 0;
 	if (lack && e->alive) {
-		if (pw_procfs_read(pt->pfs, e->pid, lack | PW_F_START, &pt->scratch) < 0)
-			return -ENOMEM;
+		int r = pw_procfs_read(pt->pfs, e->pid, lack | PW_F_START, &pt->scratch);
+
+		if (r < 0)
+			return r;
 		check_identity(e, &pt->scratch);
 		store(pt, e, &pt->scratch, lack);
 		fill(e, lack, p);
@@ -642,15 +675,16 @@ static int enrich_exit(struct pw_ptable *pt, struct pw_event *ev)
 	struct pw_proc *p = &ev->proc;
 	struct pw_pentry *e = ev->entry;
 	unsigned lack = PW_F_ALL & ~(e ? e->d.have : 0);
+	int r = 0;
 
 	reset_proc(p);
-	if (lack && pw_procfs_read(pt->pfs, ev->pid, lack, p) < 0)
-		return -ENOMEM;
+	if (lack && (r = pw_procfs_read(pt->pfs, ev->pid, lack, p)) < 0)
+		return r;
 	if (e) {
 		check_identity(e, p);
 		fill(e, PW_F_ALL, p);
-		if (!(e->d.have & PW_F_START) && ensure_start(pt, e) < 0)
-			return -ENOMEM;
+		if ((r = ensure_start(pt, e)) < 0)
+			return r;
 	}
 	p->missing = PW_F_ALL & ~p->have;
 	return 0;
@@ -666,9 +700,13 @@ static int follow_other(struct pw_ptable *pt, struct pw_event *ev)
 	struct pw_pentry *e = pw_ptable_lookup(pt, ev->pid);
 
 	reset_proc(p);
-	if (!e && !(e = discover(pt, ev->pid, NULL))) {
-		ev->entry = NULL;
-		return 0;
+	if (!e) {
+		int r = discover(pt, ev->pid, NULL, &e);
+
+		if (r < 0) {
+			ev->entry = NULL;
+			return r == -ESRCH ? 0 : r;	/* gone: enrich tries /proc once more */
+		}
 	}
 	/*
 	 * The name known before may have been read from /proc after the rename
@@ -709,12 +747,14 @@ static int enrich_other(struct pw_ptable *pt, struct pw_event *ev)
 	struct pw_proc *p = &ev->proc;
 	struct pw_pentry *e = ev->entry;
 	unsigned lack;
+	int r;
 
 	if (!e)
-		return pw_procfs_read(pt->pfs, ev->pid, PW_F_ALL, p) < 0 ? -ENOMEM : 0;
+		return pw_procfs_read(pt->pfs, ev->pid, PW_F_ALL, p);
 	lack = pw_fields_inherited(PW_IN_VOLATILE) | PW_F_START | (PW_F_ALL & ~e->d.have);
-	if (pw_procfs_read(pt->pfs, ev->pid, lack, p) < 0)
-		return -ENOMEM;
+	r = pw_procfs_read(pt->pfs, ev->pid, lack, p);
+	if (r < 0)
+		return r;
 	check_identity(e, p);
 	store(pt, e, p, lack & ~PW_F_PPID);
 	fill(e, PW_F_ALL, p);
@@ -725,10 +765,12 @@ int pw_ptable_describe(struct pw_ptable *pt, pid_t pid, struct pw_event *ev)
 {
 	struct pw_pentry *e = pw_ptable_lookup(pt, pid);
 
+	int r;
+
 	if (!e)
 		return -ESRCH;
-	if (complete(pt, e, PW_F_ALL) < 0)
-		return -ENOMEM;
+	if ((r = complete(pt, e, PW_F_ALL)) < 0)
+		return r;
 	ev->kind = PW_EV_EXIST;
 	ev->pid = ev->tid = pid;
 	ev->ppid = 0;

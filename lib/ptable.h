@@ -71,9 +71,9 @@ struct pw_pentry *pw_ptable_fork(struct pw_ptable *pt, pid_t ppid, pid_t pid);
 /*
  * The living process pid: from the table, or read from /proc now and
  * linked to its parent (after lost events, a process the table never saw
- * being born). NULL when it is gone or memory ran out.
+ * being born). Returns 0 with *out set, -ESRCH when it is gone, or -errno.
  */
-struct pw_pentry *pw_ptable_find(struct pw_ptable *pt, pid_t pid);
+int pw_ptable_find(struct pw_ptable *pt, pid_t pid, struct pw_pentry **out);
 
 /*
  * Follow: bring the table up to date with ev from the event's own data,
@@ -82,7 +82,7 @@ struct pw_pentry *pw_ptable_find(struct pw_ptable *pt, pid_t pid);
  * caller read at once, from /proc or the capture) keeps its cwd and ids
  * from the fork when they were not read. /proc is read only for a process
  * the table has never seen. ev->entry is set to the subject's entry.
- * Returns 0 or -ENOMEM.
+ * Returns 0 or -errno.
  */
 int pw_ptable_follow(struct pw_ptable *pt, struct pw_event *ev);
 
@@ -91,7 +91,7 @@ int pw_ptable_follow(struct pw_ptable *pt, struct pw_event *ev);
  * read from /proc what it still lacks (a fork's start time and its
  * parent's data, an exit's fields the table lacks, the fields of other
  * events that change without an event). ev->proc.missing names what could
- * not be read. Returns 0 or -ENOMEM.
+ * not be read. Returns 0 or -errno.
  */
 int pw_ptable_enrich(struct pw_ptable *pt, struct pw_event *ev);
 
@@ -101,7 +101,7 @@ int pw_ptable_apply(struct pw_ptable *pt, struct pw_event *ev);
 /*
  * Describe the living process pid as an exist record (ev->kind, pid,
  * ppid, entry and proc filled from the table). Returns 0, -ESRCH when pid
- * is not in the table, or -ENOMEM.
+ * is not in the table, or -errno.
  */
 int pw_ptable_describe(struct pw_ptable *pt, pid_t pid, struct pw_event *ev);
 

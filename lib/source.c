@@ -67,6 +67,7 @@ struct pw_source {
 	int replay_fd;		/* a recording read instead of the socket; -1: none */
 	bool eof;		/* the recording has ended */
 	int replay_err;		/* -errno: the recording could not be read on */
+	int err;		/* -ENOMEM from decoding a datagram */
 	int record_fd;		/* every datagram received is appended here; -1: none */
 	int record_err;		/* -errno once appending to it failed */
 	/* filled by the message callback */
@@ -108,12 +109,15 @@ static int send_op_mask(struct pw_source *src, uint32_t op, uint32_t mask)
 	return send_msg(src, op, mask, false);
 }
 
-/* Record the sequence number of a message; returns how many were lost before it on its cpu. */
-static uint32_t seq_gap(struct pw_source *src, unsigned cpu, uint32_t seq)
+/*
+ * Record the sequence number of a message: *gap is how many were lost
+ * before it on its cpu. Returns 0, or -ENOMEM (a loss could not be told).
+ */
+static int seq_gap(struct pw_source *src, unsigned cpu, uint32_t seq, uint32_t *gap)
 {
 	struct cpu_seq *s;
-	uint32_t gap;
 
+	*gap = 0;
 	if (cpu >= 65536)
 		return 0;
 	if (cpu >= src->nseq) {
@@ -121,19 +125,19 @@ static uint32_t seq_gap(struct pw_source *src, unsigned cpu, uint32_t seq)
 		struct cpu_seq *v = realloc(src->seq, n * sizeof(*v));
 
 		if (!v)
-			return 0;
+			return -ENOMEM;
 		memset(v + src->nseq, 0, (n - src->nseq) * sizeof(*v));
 		src->seq = v;
 		src->nseq = n;
 	}
 	s = &src->seq[cpu];
-	gap = s->seen ? seq - s->next : 0;
+	*gap = s->seen ? seq - s->next : 0;
 	/* a sequence number from the past is a reordering, not a loss of four billion */
-	if (gap > UINT32_MAX / 2)
-		gap = 0;
+	if (*gap > UINT32_MAX / 2)
+		*gap = 0;
 	s->seen = true;
 	s->next = seq + 1;
-	return gap;
+	return 0;
 }
 
 /*
@@ -164,18 +168,21 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	int r;
 
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*cn))
-		goto reject;
+		goto err_invalid;
 	cn = mnl_nlmsg_get_payload(nlh);
 	avail = nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(*cn);
 	if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC || cn->len > avail)
-		goto reject;
+		goto err_invalid;
 	if (src->nev + 2 > src->maxev)
 		return MNL_CB_STOP;	/* cannot happen: pw_source_read() keeps room */
 	ev = &src->evs[src->nev];
 	r = pw_decode_event(cn->data, cn->len, cn->seq, ev);
 	if (r < 0)
-		goto reject;
-	lost = seq_gap(src, ev->cpu, cn->seq);
+		goto err_invalid;
+	if (seq_gap(src, ev->cpu, cn->seq, &lost) < 0) {
+		src->err = -ENOMEM;
+		return MNL_CB_ERROR;
+	}
 	if (lost && !src->masked && src->subscribed)
 		lost = (uint32_t)unreported(src, src->gaps + lost, src->dropped);
 	if (lost && !src->masked) {
@@ -201,7 +208,7 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	}
 	src->nev++;
 	return MNL_CB_OK;
-reject:
+err_invalid:
 	src->rejected++;
 	return MNL_CB_OK;
 }
@@ -234,7 +241,7 @@ static void decode_datagram(struct pw_source *src, const void *buf, size_t n)
 			break;
 		off += NLMSG_ALIGN(nlh->nlmsg_len);
 	}
-	if (mnl_cb_run2(buf, n, 0, 0, NULL, src, ctl, MNL_ARRAY_SIZE(ctl)) < 0)
+	if (mnl_cb_run2(buf, n, 0, 0, NULL, src, ctl, MNL_ARRAY_SIZE(ctl)) < 0 && !src->err)
 		src->rejected++;
 }
 
@@ -280,7 +287,7 @@ static int replay_one(struct pw_source *src)
 		return 0;
 	}
 	decode_datagram(src, src->buf, len);
-	return 1;
+	return src->err ? src->err : 1;
 }
 
 /* Append the datagram of n bytes in buf to the recording. Returns 0 or -errno. */
@@ -357,7 +364,7 @@ static int recv_one(struct pw_source *src)
 		}
 	}
 	decode_datagram(src, src->buf, (size_t)n);
-	return 1;
+	return src->err ? src->err : 1;
 }
 
 /* The socket's drop counter from /proc/net/netlink. Returns 0 or -errno. */
@@ -427,6 +434,9 @@ static void count_drops(struct pw_source *src, struct pw_event *evs, size_t max)
 
 static int read_events(struct pw_source *src, struct pw_event *evs, size_t max, bool drops)
 {
+	/* a failure after some events: those were handed over, the failure is now */
+	if (src->err)
+		return src->err;
 	src->evs = evs;
 	src->nev = 0;
 	src->maxev = max;
@@ -758,7 +768,7 @@ int pw_source_feed(struct pw_source *src, const void *buf, size_t len, struct pw
 	/* as recvmsg() would hand it over: aligned, in the source's own buffer */
 	memcpy(src->buf, buf, len);
 	decode_datagram(src, src->buf, len);
-	return (int)src->nev;
+	return src->err ? src->err : (int)src->nev;
 }
 
 size_t pw_source_feed_min(void)

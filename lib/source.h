@@ -93,8 +93,9 @@ int pw_source_new_detached(struct pw_source **out);
 /*
  * Validate and decode one datagram (len bytes, as received from the
  * kernel) into evs, as pw_source_read() would, losses included. max must
- * be at least pw_source_feed_min(). Returns the number of events, or
- * -EINVAL.
+ * be at least pw_source_feed_min(). Returns the number of events,
+ * -EINVAL (max too small or the datagram too long), or -ENOMEM (the
+ * losses could not be counted; the source stays failed).
  */
 int pw_source_feed(struct pw_source *src, const void *buf, size_t len, struct pw_event *evs, size_t max);
 size_t pw_source_feed_min(void);
