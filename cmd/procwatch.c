@@ -15,9 +15,11 @@
 #include "command.h"
 #include "decode.h"
 #include "engine.h"
+#include "inputs.h"
 #include "options.h"
 #include "output.h"
 #include "procfs.h"
+#include "signals.h"
 #include "source.h"
 
 #define DRAIN_GRACE_MS 2000	/* after COMMAND is reaped, how long to wait for its exit event */
@@ -26,31 +28,14 @@
 /* One procwatch invocation: its inputs, the engine between them, and the output. */
 struct run {
 	struct options opt;
-	struct pw_source *src;
-	struct pw_capture *cap;	/* the exec capture, NULL when execs are read from /proc */
-	struct pw_procfs *pfs;
+	struct inputs in;
 	struct pw_engine *eng;
 	struct output out;
 	struct command cmd;
 	bool unsettled;		/* events were read since the drop counter was last asked */
 	struct timespec deadline;	/* --duration */
 	sigset_t ignored;	/* signals ignored when procwatch started */
-	int record_fd;		/* --record FILE, -1 when none */
 };
-
-static volatile sig_atomic_t got_signal;	/* last SIGINT/SIGTERM/SIGHUP received */
-static volatile sig_atomic_t got_sigchld;
-static volatile sig_atomic_t got_sigusr1;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGCHLD)
-		got_sigchld = 1;
-	else if (sig == SIGUSR1)
-		got_sigusr1 = 1;
-	else
-		got_signal = sig;
-}
 
 static struct timespec now_mono(void)
 {
@@ -83,10 +68,10 @@ static void print_stats(struct run *run)
 	fprintf(stderr, " written=%llu filtered=%llu lost=%llu dropped=%llu missing=%llu",
 		s.written + k->lost_records - k->dropped_total - sink_queued_records(k) - k->discarded,
 		s.filtered, s.lost, k->dropped_total, s.partial);
-	if (run->cap) {
+	if (run->in.cap) {
 		struct pw_capture_stats cs;
 
-		pw_capture_get_stats(run->cap, &cs);
+		pw_capture_get_stats(run->in.cap, &cs);
 		fprintf(stderr, " exec_source=bpf joined=%llu unmatched=%llu forks=%llu forks_unmatched=%llu ring_lost=%llu "
 			"ring_full=%llu fault=%llu bound=%llu orphans=%llu malformed=%llu\n",
 			cs.joined, cs.unmatched, cs.forks, cs.forks_unmatched, cs.ring_lost, cs.why[PW_CAP_WHY_RING],
@@ -94,18 +79,6 @@ static void print_stats(struct run *run)
 	} else {
 		fprintf(stderr, " exec_source=proc\n");
 	}
-}
-
-/*
- * Whether SIGINT, SIGTERM or SIGHUP waits: they are delivered only while
- * procwatch waits, and a storm can keep it from waiting for long.
- */
-static bool stop_pending(void)
-{
-	sigset_t set;
-
-	return sigpending(&set) == 0 &&
-	       (sigismember(&set, SIGINT) == 1 || sigismember(&set, SIGTERM) == 1 || sigismember(&set, SIGHUP) == 1);
 }
 
 /* The engine's output is full: write what the reader takes. */
@@ -131,10 +104,13 @@ static int engine_error(const struct run *run, int r)
 		fprintf(stderr, "procwatch: %s\n", strerror(ENOMEM));
 	else if (run->opt.replay && r == -EINVAL)
 		fprintf(stderr, "procwatch: %s: the recording is cut short or damaged\n", run->opt.replay);
-	else if (pw_source_record_error(run->src))
+	else if (pw_source_record_error(run->in.src))
 		fprintf(stderr, "procwatch: --record %s: %s\n", run->opt.record, strerror(-r));
-	else
+	else if (pw_engine_source_failed(run->eng))
 		fprintf(stderr, "procwatch: receive: %s\n", strerror(-r));
+	else
+		fprintf(stderr, "procwatch: reading %s: %s\n", run->opt.proc_root ? run->opt.proc_root : "/proc",
+			strerror(-r));
 	return EXIT_FAILURE;
 }
 
@@ -173,7 +149,7 @@ static bool finished(const struct run *run)
  */
 static int loop(struct run *run, const sigset_t *waitmask)
 {
-	int fd = pw_source_fd(run->src);
+	int fd = pw_source_fd(run->in.src);
 
 	for (;;) {
 		struct pollfd pfd[2] = {
@@ -249,116 +225,13 @@ static int loop(struct run *run, const sigset_t *waitmask)
 				return engine_error(run, r);
 			if (finished(run))
 				return EXIT_SUCCESS;
-		} while (r == PW_ENGINE_BATCH && !stop_pending() && run->out.state != OUTPUT_REOPEN);
-		if (pw_source_ended(run->src))
+		} while (r == PW_ENGINE_BATCH && !signals_stop_pending() && run->out.state != OUTPUT_REOPEN);
+		if (pw_source_ended(run->in.src))
 			return EXIT_SUCCESS;	/* the recording is over */
 		run->unsettled = true;
 		/* the socket is drained (or a signal waits): the reader sees everything now */
 		output_flush(&run->out);
 	}
-}
-
-/*
- * Load the exec capture as --exec-source asks. Returns 0, or 1 after
- * saying why it cannot run under --exec-source=bpf.
- */
-static int open_capture(struct run *run)
-{
-	char why[512];
-	int r;
-
-	/* a fake proc root describes processes that the kernel's records are not about */
-	if (run->opt.exec_source == EXEC_SOURCE_PROC ||
-	    (run->opt.exec_source == EXEC_SOURCE_AUTO &&
-	     (run->opt.proc_root || run->opt.replay || !pw_capture_built())))
-		return 0;
-	r = pw_capture_open(run->opt.ring, &run->cap, why, sizeof(why));
-	if (r == 0 || run->opt.exec_source == EXEC_SOURCE_AUTO)
-		return 0;
-	fprintf(stderr, "procwatch: --exec-source=bpf: cannot load the exec capture: %s\n", why);
-	return 1;
-}
-
-/*
- * Catch the signals procwatch handles and block them outside ppoll(). A
- * signal ignored at start (nohup, a background job) stays ignored, also
- * for COMMAND, but with -o SIGHUP still reopens FILE. EPIPE is handled
- * where it happens, so the unsubscribe always runs.
- */
-static void catch_signals(struct run *run, sigset_t *origmask)
-{
-	static const int handled[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1 };
-	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART: wake the loop */
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-	sigset_t block;
-
-	sigemptyset(&run->ignored);
-	sigaction(SIGPIPE, NULL, &old);
-	if (old.sa_handler == SIG_IGN)
-		sigaddset(&run->ignored, SIGPIPE);
-	sigaction(SIGPIPE, &ign, NULL);
-	sigemptyset(&block);
-	for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++) {
-		sigaction(handled[i], NULL, &old);
-		if (old.sa_handler == SIG_IGN && handled[i] != SIGCHLD && handled[i] != SIGUSR1) {
-			sigaddset(&run->ignored, handled[i]);
-			if (handled[i] != SIGHUP || !run->opt.output)
-				continue;
-		}
-		sigaddset(&block, handled[i]);
-		sigaction(handled[i], &sa, NULL);
-	}
-	sigprocmask(SIG_BLOCK, &block, origmask);
-}
-
-/*
- * The inputs: the exec capture, the event source (the kernel, or a
- * recording), the /proc reader, and --record. Returns 0, or 1 after one
- * line on stderr.
- */
-static int open_inputs(struct run *run, struct pw_source_clocks *clk)
-{
-	struct pw_source_info info;
-	int r;
-
-	/* the capture first: each exec the connector reports from here on has its record */
-	if (open_capture(run) != 0)
-		return EXIT_FAILURE;
-	if (run->opt.replay) {
-		r = pw_source_open_replay(run->opt.replay, &run->src, clk);
-		if (r < 0) {
-			fprintf(stderr, "procwatch: %s: %s\n", run->opt.replay,
-				r == -EINVAL ? "not a procwatch recording" : strerror(-r));
-			return EXIT_FAILURE;
-		}
-	} else {
-		r = pw_source_open(&run->src, run->opt.rcvbuf, &info);
-		if (r < 0) {
-			char why[512];
-
-			pw_source_explain(r, &info, why, sizeof(why));
-			fprintf(stderr, "procwatch: %s\n", why);
-			return EXIT_FAILURE;
-		}
-		if (info.capped)
-			fprintf(stderr, "procwatch: warning: receive buffer capped at net.core.rmem_max (%lu bytes); "
-				"raise it or run with CAP_NET_ADMIN to avoid losing events under load\n",
-				info.rmem_max);
-	}
-	r = pw_procfs_open(run->opt.proc_root, &run->pfs);
-	if (r < 0) {
-		fprintf(stderr, "procwatch: %s: %s\n", run->opt.proc_root ? run->opt.proc_root : "/proc",
-			strerror(-r));
-		return EXIT_FAILURE;
-	}
-	if (!run->opt.record)
-		return 0;
-	run->record_fd = open(run->opt.record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
-	if (run->record_fd < 0) {
-		fprintf(stderr, "procwatch: --record %s: %s\n", run->opt.record, strerror(errno));
-		return EXIT_FAILURE;
-	}
-	return 0;
 }
 
 /* The engine over the inputs, writing into the output. Returns 0, or 1 after one line on stderr. */
@@ -380,7 +253,7 @@ static int start_engine(struct run *run, const struct pw_source_clocks *clk)
 	};
 	const char *root = run->opt.proc_root ? run->opt.proc_root : "/proc", *step;
 	long n;
-	int r = pw_engine_new(&cfg, run->src, run->cap, run->pfs, &run->eng, &step);
+	int r = pw_engine_new(&cfg, run->in.src, run->in.cap, run->in.pfs, &run->eng, &step);
 
 	if (r < 0 && step)
 		fprintf(stderr, "procwatch: %s/sys/kernel/random/boot_id: %s\n", root, strerror(-r));
@@ -388,7 +261,7 @@ static int start_engine(struct run *run, const struct pw_source_clocks *clk)
 		fprintf(stderr, "procwatch: %s\n", strerror(-r));
 	if (r < 0)
 		return EXIT_FAILURE;
-	if (run->record_fd >= 0 && (r = pw_engine_record(run->eng, run->record_fd)) < 0) {
+	if (run->in.record_fd >= 0 && (r = pw_engine_record(run->eng, run->in.record_fd)) < 0) {
 		fprintf(stderr, "procwatch: --record %s: %s\n", run->opt.record, strerror(-r));
 		return EXIT_FAILURE;
 	}
@@ -460,14 +333,14 @@ static int watch(struct run *run, const sigset_t *origmask, const struct pw_sour
 
 int main(int argc, char **argv)
 {
-	struct run run = { .record_fd = -1 };
+	struct run run = { .in.record_fd = -1 };
 	struct pw_source_clocks clk = { 0 };
 	sigset_t origmask;
 	bool started = false;
 	int r, status;
 
 	options_parse(argc, argv, &run.opt);
-	catch_signals(&run, &origmask);
+	signals_catch(run.opt.output != NULL, &run.ignored, &origmask);
 	status = EXIT_FAILURE;
 	if (output_open(&run.out, run.opt.output, run.opt.queue, queue_lost, &run) < 0)
 		goto out;
@@ -480,12 +353,12 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (open_inputs(&run, &clk) != 0 || start_engine(&run, &clk) != 0)
+	if (inputs_open(&run.in, &run.opt, &clk) != 0 || start_engine(&run, &clk) != 0)
 		goto out;
 	started = true;
 	status = watch(&run, &origmask, &clk);
 	/* no more events: the kernel stops sending them while the reader catches up */
-	pw_source_close(&run.src);
+	pw_source_close(&run.in.src);
 	r = output_drain(&run.out, &origmask, &got_signal);
 	if (r < 0 && r != -EPIPE)
 		status = EXIT_FAILURE;
@@ -495,13 +368,7 @@ out:
 	if (run.opt.stats && started)
 		print_stats(&run);
 	pw_engine_free(&run.eng);
-	pw_procfs_free(&run.pfs);
-	pw_capture_close(&run.cap);
-	pw_source_close(&run.src);
-	if (run.record_fd >= 0 && close(run.record_fd) < 0 && status == EXIT_SUCCESS) {
-		fprintf(stderr, "procwatch: --record %s: %s\n", run.opt.record, strerror(errno));
-		status = EXIT_FAILURE;
-	}
+	inputs_close(&run.in, &status);
 	output_close(&run.out);
 	options_free(&run.opt);
 	return status;
