@@ -5,7 +5,12 @@
 # Usage: watchers.sh BUILDDIR   (run by 'make bench', as root)
 # Environment: PW_BENCH_N (children per workload, default 20000),
 #              PW_BENCH_REPS (repetitions, default 3),
-#              PW_BENCH_WORKLOADS (default "storm parallel short argv4k").
+#              PW_BENCH_WORKLOADS (default "storm parallel short argv4k"),
+#              PW_BENCH_WATCHERS (default "none procwatch-bpf procwatch-proc
+#                procwatch-r forkstat"),
+#              PW_BENCH_BASE (another build directory: its procwatch runs too,
+#                as base-bpf and base-proc, in the same alternation, for a
+#                before and after comparison).
 #
 # Every child's argv carries a tag (pw-spawn writes "pid tag" for each), so
 # a watcher's exec records can be checked: exact (argv and exe as run),
@@ -21,6 +26,10 @@
 set -u
 export LC_ALL=C	# sort and join must agree on the order
 top=${1:?usage: watchers.sh BUILDDIR}
+base=${PW_BENCH_BASE:-}
+watchers=${PW_BENCH_WATCHERS:-none procwatch-bpf procwatch-proc procwatch-r forkstat}
+[ -z "$base" ] || watchers="$watchers base-bpf base-proc"
+[ -z "$base" ] || [ -x "$base/procwatch" ] || { echo "watchers.sh: no $base/procwatch" >&2; exit 1; }
 n=${PW_BENCH_N:-20000}
 reps=${PW_BENCH_REPS:-3}
 workloads=${PW_BENCH_WORKLOADS:-storm parallel short argv4k}
@@ -91,6 +100,10 @@ run_one() {
 		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' "$top/procwatch" --exec-source=proc -f json >"$out" 2>"$tmp/$tag.err" & ;;
 	procwatch-r)
 		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' "$top/procwatch" --exec-source=proc -r -f json >"$out" 2>"$tmp/$tag.err" & ;;
+	base-bpf)
+		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' "$base/procwatch" --exec-source=bpf -f json >"$out" 2>"$tmp/$tag.err" & ;;
+	base-proc)
+		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' "$base/procwatch" --exec-source=proc -f json >"$out" 2>"$tmp/$tag.err" & ;;
 	forkstat)
 		/usr/bin/time -o "$tmp/$tag.time" -f '%U %S %M' forkstat -l >"$out" 2>"$tmp/$tag.err" & ;;
 	esac
@@ -107,7 +120,7 @@ run_one() {
 	wait "$tpid"
 	cat "$tmp/$tag".map* | sort -k1,1 >"$tmp/$tag.want"
 	case $watcher in
-	procwatch*)
+	procwatch* | base-*)
 		# pid, argv joined by \x1f, exe of every exec record
 		jq -r --arg tag "$tag" 'select(.event == "exec") |
 			[(.pid | tostring), ((.argv // ["<null>"]) | join("\u001f")), (.exe // "<null>")] | join("\t") |
@@ -154,17 +167,17 @@ for wl in $workloads; do
 	declare -A lost=() exact=() stale=() cpu=() wall=() rss=() maps=()
 	for rep in $(seq "$reps"); do
 		# alternate the order so no watcher always runs on a warmer machine
-		if [ $((rep % 2)) -eq 1 ]; then order="none procwatch-bpf procwatch-proc procwatch-r forkstat"
-		else order="forkstat procwatch-r procwatch-proc procwatch-bpf none"; fi
+		if [ $((rep % 2)) -eq 1 ]; then order=$watchers
+		else order=$(printf '%s\n' $watchers | tac | tr '\n' ' '); fi
 		for w in $order; do
 			read -r l e s c t r m <<<"$(run_one "$w" "$wl" "$rep")" || { echo "run $w $wl $rep failed" >&2; exit 1; }
 			lost[$w]+=" $l"; exact[$w]+=" $e"; stale[$w]+=" $s"; wall[$w]+=" $t"; rss[$w]+=" $r"; maps[$w]+=" $m"
 			[ "$c" = - ] && cpu[$w]+=" -" || cpu[$w]+=" $(awk -v c="$c" -v n="$n" 'BEGIN { printf "%.1f", c * 1000 / n }')"
 		done
 	done
-	for w in procwatch-bpf procwatch-proc procwatch-r forkstat none; do
+	for w in $watchers; do
 		slow=-
-		if [ "$w" != none ]; then
+		if [ "$w" != none ] && [ -n "${wall[none]:-}" ]; then
 			slow=$(stats $(paste -d ' ' <(printf '%s\n' ${wall[$w]}) <(printf '%s\n' ${wall[none]}) | awk '{ printf "%.2f\n", $1 / $2 }'))
 		fi
 		ex=$(stats $(printf '%s\n' ${exact[$w]} | awk -v n="$n" '$1 == "-" { print "-"; next } { printf "%.2f\n", $1 * 100 / n }'))
